@@ -1,0 +1,46 @@
+# The test bed's front door: a thin layer over scripts/ and the kernel's own kunit.py.
+# `make` installs what is missing, prepares linux/, builds the patched UML kernel and runs the
+# mm_populate suites; `make test` runs everything the project tests.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+# Passed through to kunit.py: SUITE is a suite glob, TEST a test glob inside it.
+SUITE ?=
+TEST ?=
+export SUITE TEST
+
+.PHONY: all deps linux run test test-scripts patches clean help
+
+all: deps linux run
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## deps          install the Debian packages the test bed needs (or name them)
+deps:
+	@scripts/install-deps.sh
+
+## linux         make linux/ the pristine tree (tag "base") plus patches/series, one commit each
+linux:
+	@scripts/prepare-linux.sh
+
+## run           build the UML kernel and run the suites (SUITE=, TEST= filter; nothing else rebuilt)
+run:
+	@scripts/run-kunit.sh
+
+## patches       export linux/'s commits since "base" back to patches/ (git format-patch)
+patches:
+	@scripts/export-patches.sh
+
+## test          everything: the suites, then the scripts' own tests; ends "N passed, N failed"
+test: deps linux
+	@scripts/test-all.py
+
+## test-scripts  only the scripts' own tests (no kernel needed)
+test-scripts:
+	@python3 -m unittest discover -s scripts/tests -t . $(if $(V),-v)
+
+## clean         remove build/ (linux/ and ccache stay)
+clean:
+	rm -rf build

@@ -1,0 +1,42 @@
+#!/bin/bash
+# Build the patched UML kernel and run the suites with the kernel's own kunit.py, then check the
+# kernel log (splats fail the run even when every test passed) and print the summary.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+KUNIT_BUILD=${KUNIT_BUILD:-$BUILD_DIR/kunit}
+# One boot of all suites; a hang ends here with the log kept.
+TIMEOUT=${TIMEOUT:-300}
+FRAGMENTS=${FRAGMENTS:-"uml debug fault-injection"}
+
+[ -f "$LINUX_DIR/tools/testing/kunit/kunit.py" ] || die "no kernel tree at $LINUX_DIR: run 'make linux' first"
+mkdir -p "$KUNIT_BUILD"
+# One run at a time per build directory: kunit.py's build and its test.log are not shareable.
+[ -n "${RUN_KUNIT_LOCKED:-}" ] || RUN_KUNIT_LOCKED=1 exec flock "$KUNIT_BUILD/.lock" "$0" "$@"
+rel_build=$(realpath --relative-to="$LINUX_DIR" "$KUNIT_BUILD")
+rel_top=$(realpath --relative-to="$LINUX_DIR" "$TOP")
+
+set -- run --arch=um --jobs="$(nproc)" --timeout="$TIMEOUT" --build_dir="$rel_build" \
+	--kunitconfig="$rel_top/kunit"
+for f in $FRAGMENTS; do
+	[ -f "$TOP/configs/$f.config" ] || die "no such config fragment: configs/$f.config"
+	set -- "$@" --kunitconfig="$rel_top/configs/$f.config"
+done
+if command -v ccache >/dev/null 2>&1; then
+	# Hits across clones and build directories need paths relative to a common parent.
+	export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
+	set -- "$@" --make_options "CC=ccache gcc"
+fi
+glob=${SUITE:-}${TEST:+.$TEST}
+[ -n "$glob" ] && case $glob in .*) glob="*$glob" ;; esac
+[ -n "$glob" ] && set -- "$@" "$glob"
+
+cmd="cd $(realpath --relative-to="$PWD" "$LINUX_DIR") && ./tools/testing/kunit/kunit.py$(printf " '%s'" "$@")"
+echo "\$ $cmd"
+rm -f "$KUNIT_BUILD/test.log"
+start=$(date +%s)
+rc=0
+(cd "$LINUX_DIR" && python3 tools/testing/kunit/kunit.py "$@") \
+	2>&1 | tee "$KUNIT_BUILD/kunit.out" || rc=$?
+python3 "$TOP/scripts/check-log.py" --status "$rc" --wall "$(($(date +%s) - start))" --repro "$cmd" \
+	--json "$KUNIT_BUILD/result.json" "$KUNIT_BUILD/kunit.out" "$KUNIT_BUILD/test.log"
