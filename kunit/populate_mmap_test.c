@@ -1,39 +1,169 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mmap(MAP_POPULATE): the vma is set up under the write lock, then populated by mm_populate()
- * after the write lock is dropped.
+ * mmap(MAP_POPULATE) and mmap(MAP_LOCKED): the vma is set up under the write lock, then populated
+ * by mm_populate() after the write lock is dropped (errors ignored: mmap still succeeds).
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 
-#define NR_PAGES 64
+#include "populate_helpers.h"
 
-static void anonymous_private_populate_maps_every_page(struct kunit *test)
+#define NR 16
+#define RW (PROT_READ | PROT_WRITE)
+
+static void mmap_without_populate_maps_nothing(struct kunit *test)
 {
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 0UL);
+}
+
+static void populate_of_anon_private_write_faults_real_anon_pages(struct kunit *test)
+{
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
+
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ_MSG(test, pp.zero, 0UL, "a writable private mapping got the zero page");
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ_MSG(test, pp.dirty, (unsigned long)NR, "pages were not write-faulted");
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)NR);
+}
+
+static void populate_of_readonly_anon_private_maps_the_zero_page(struct kunit *test)
+{
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_READ,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
+
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.zero, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 0UL);
+}
+
+static void populate_of_anon_shared_allocates_shmem_pages(struct kunit *test)
+{
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW,
+				      MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, 0);
+
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.zero, 0UL);
+	KUNIT_EXPECT_EQ(test, pp.anon, 0UL);
+	KUNIT_EXPECT_EQ_MSG(test, pp.dirty, 0UL, "a shared mapping was write-faulted");
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_SHMEMPAGES), (unsigned long)NR);
+}
+
+static void populate_of_file_shared_reads_every_page_without_dirtying_it(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	struct pop_pages pp = {};
+	unsigned long addr, i;
+
+	addr = pop_mmap(test, pf->file, 0, NR, RW, MAP_SHARED | MAP_POPULATE, 0);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, 0UL);
+	KUNIT_EXPECT_EQ_MSG(test, pp.dirty, 0UL, "a shared file mapping was write-faulted");
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads_locked), 0,
+			    "file pages were read with mmap_lock held");
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_FILEPAGES), (unsigned long)NR);
+	for (i = 0; i < NR; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, pop_file_dirty(pf, i), "file page %lu dirtied", i);
+}
+
+static void populate_of_file_private_breaks_cow_into_anon_pages(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	struct pop_pages pp = {};
 	unsigned long addr;
-	long before;
 
-	addr = kunit_vm_mmap(test, NULL, 0, NR_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
-	before = get_mm_counter(current->mm, MM_ANONPAGES);
-	vm_munmap(addr, NR_PAGES * PAGE_SIZE);
+	addr = pop_mmap(test, pf->file, 0, NR, RW, MAP_PRIVATE | MAP_POPULATE, 0);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_FILEPAGES), 0UL);
+}
 
-	addr = vm_mmap(NULL, 0, NR_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
-	KUNIT_EXPECT_EQ(test, get_mm_counter(current->mm, MM_ANONPAGES) - before, NR_PAGES);
-	vm_munmap(addr, NR_PAGES * PAGE_SIZE);
+static void populate_with_nonblock_populates_nothing(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	unsigned long anon, file;
+
+	anon = pop_mmap(test, NULL, 0, NR, RW,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_NONBLOCK, 0);
+	file = pop_mmap(test, pf->file, 0, NR, RW, MAP_SHARED | MAP_POPULATE | MAP_NONBLOCK, 0);
+	KUNIT_EXPECT_EQ(test, pop_present(test, anon, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, pop_present(test, file, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), 0);
+}
+
+static void populate_of_prot_none_succeeds_and_maps_nothing(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_NONE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
+
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 0UL);
+}
+
+static void map_locked_populates_and_mlocks_every_page(struct kunit *test)
+{
+	long nr_mlock = pop_nr_mlock();
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, 0);
+
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_nr_mlock() - nr_mlock, (long)NR);
+}
+
+static void map_locked_file_reads_and_mlocks_every_page(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, pf->file, 0, NR, PROT_READ, MAP_SHARED | MAP_LOCKED, 0);
+
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads_locked), 0);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
 }
 
 static struct kunit_case populate_mmap_cases[] = {
-	KUNIT_CASE(anonymous_private_populate_maps_every_page),
+	KUNIT_CASE(mmap_without_populate_maps_nothing),
+	KUNIT_CASE(populate_of_anon_private_write_faults_real_anon_pages),
+	KUNIT_CASE(populate_of_readonly_anon_private_maps_the_zero_page),
+	KUNIT_CASE(populate_of_anon_shared_allocates_shmem_pages),
+	KUNIT_CASE(populate_of_file_shared_reads_every_page_without_dirtying_it),
+	KUNIT_CASE(populate_of_file_private_breaks_cow_into_anon_pages),
+	KUNIT_CASE(populate_with_nonblock_populates_nothing),
+	KUNIT_CASE(populate_of_prot_none_succeeds_and_maps_nothing),
+	KUNIT_CASE(map_locked_populates_and_mlocks_every_page),
+	KUNIT_CASE(map_locked_file_reads_and_mlocks_every_page),
 	{}
 };
 
 static struct kunit_suite populate_mmap_suite = {
 	.name = "mm_populate_mmap",
+	.init = pop_init,
+	.exit = pop_exit,
 	.test_cases = populate_mmap_cases,
 };
 kunit_test_suite(populate_mmap_suite);

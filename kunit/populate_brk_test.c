@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * brk(): growing the heap of an mm with mlockall(MCL_FUTURE) populates the new part after the
+ * write lock is dropped; without it, nothing is populated.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/syscalls.h>
+
+#include "populate_helpers.h"
+
+#define NR 16
+
+/* A fresh mm has start_brk = brk = 0: give it a heap in a free hole. */
+static unsigned long pop_brk_base(struct kunit *test)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long base = pop_hole(test, 4 * NR);
+
+	mmap_write_lock(mm);
+	mm->start_brk = mm->brk = base;
+	mmap_write_unlock(mm);
+	return base;
+}
+
+static void brk_growth_under_mlockall_future_is_populated(struct kunit *test)
+{
+	unsigned long base = pop_brk_base(test);
+	struct pop_pages pp = {};
+
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
+	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, NR)), POP_ADDR(base, NR));
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, base) & VM_LOCKED);
+	pop_pages(test, base, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+
+	/* Growing again populates the new part too. */
+	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, 2 * NR)),
+			POP_ADDR(base, 2 * NR));
+	KUNIT_EXPECT_EQ(test, pop_present(test, base, 2 * NR), 2UL * NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 2UL * NR);
+}
+
+static void brk_growth_without_mlockall_is_not_populated(struct kunit *test)
+{
+	unsigned long base = pop_brk_base(test);
+
+	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, NR)), POP_ADDR(base, NR));
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, base) & VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, pop_present(test, base, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
+}
+
+static void brk_growth_under_mlockall_future_onfault_is_not_populated(struct kunit *test)
+{
+	unsigned long base = pop_brk_base(test);
+
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE | MCL_ONFAULT), 0L);
+	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, NR)), POP_ADDR(base, NR));
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, base) & VM_LOCKONFAULT);
+	KUNIT_EXPECT_EQ(test, pop_present(test, base, NR), 0UL);
+}
+
+static struct kunit_case populate_brk_cases[] = {
+	KUNIT_CASE(brk_growth_under_mlockall_future_is_populated),
+	KUNIT_CASE(brk_growth_without_mlockall_is_not_populated),
+	KUNIT_CASE(brk_growth_under_mlockall_future_onfault_is_not_populated),
+	{}
+};
+
+static struct kunit_suite populate_brk_suite = {
+	.name = "mm_populate_brk",
+	.init = pop_init,
+	.exit = pop_exit,
+	.test_cases = populate_brk_cases,
+};
+kunit_test_suite(populate_brk_suite);
+
+MODULE_LICENSE("GPL");

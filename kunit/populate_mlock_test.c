@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mlock(), mlock2() and munlock(): mlock sets VM_LOCKED under the write lock, then populates with
+ * __mm_populate() under the read lock and reports errors.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/syscalls.h>
+#include <linux/uaccess.h>
+
+#include "populate_helpers.h"
+
+#define NR 16
+#define RW (PROT_READ | PROT_WRITE)
+
+static void mlock_populates_and_mlocks_every_page(struct kunit *test)
+{
+	long nr_mlock = pop_nr_mlock();
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	KUNIT_ASSERT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_ASSERT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ_MSG(test, pp.anon, (unsigned long)NR, "not write-faulted");
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_nr_mlock() - nr_mlock, (long)NR);
+}
+
+static void mlock_of_a_middle_part_populates_only_that_part(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	KUNIT_ASSERT_EQ(test, sys_mlock(POP_ADDR(addr, 4), POP_LEN(8)), 0L);
+	pop_expect_present_run(test, addr, NR, 4, 8);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(addr, NR), 3UL);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, POP_ADDR(addr, 4)) & VM_LOCKED);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, POP_ADDR(addr, 12)) & VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 8UL);
+}
+
+static void mlock_of_a_file_reads_every_page_with_the_lock_dropped(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, pf->file, 0, NR, PROT_READ, MAP_SHARED, 0);
+
+	KUNIT_ASSERT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads_locked), 0,
+			    "file pages were read with mmap_lock held");
+}
+
+static void mlock2_onfault_populates_nothing_until_a_page_is_touched(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+	vm_flags_t flags;
+
+	KUNIT_ASSERT_EQ(test, sys_mlock2(addr, POP_LEN(NR), MLOCK_ONFAULT), 0L);
+	flags = pop_vm_flags(test, addr);
+	KUNIT_EXPECT_TRUE(test, flags & VM_LOCKED);
+	KUNIT_EXPECT_TRUE(test, flags & VM_LOCKONFAULT);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+
+	/* A touch faults in that page, and only it, mlocked. */
+	KUNIT_ASSERT_EQ(test, put_user(1UL, (unsigned long __user *)POP_ADDR(addr, 3)), 0);
+	pop_expect_present_run(test, addr, NR, 3, 1);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, 1UL);
+}
+
+static void munlock_clears_vm_locked_and_unlocks_pages_left_present(struct kunit *test)
+{
+	long nr_mlock = pop_nr_mlock();
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+
+	KUNIT_ASSERT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	KUNIT_ASSERT_EQ(test, sys_munlock(addr, POP_LEN(NR)), 0L);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
+	KUNIT_EXPECT_EQ(test, pop_nr_mlock(), nr_mlock);
+}
+
+static void mlock_of_prot_none_fails_with_enomem_and_maps_nothing(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), (long)-ENOMEM);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+}
+
+static struct kunit_case populate_mlock_cases[] = {
+	KUNIT_CASE(mlock_populates_and_mlocks_every_page),
+	KUNIT_CASE(mlock_of_a_middle_part_populates_only_that_part),
+	KUNIT_CASE(mlock_of_a_file_reads_every_page_with_the_lock_dropped),
+	KUNIT_CASE(mlock2_onfault_populates_nothing_until_a_page_is_touched),
+	KUNIT_CASE(munlock_clears_vm_locked_and_unlocks_pages_left_present),
+	KUNIT_CASE(mlock_of_prot_none_fails_with_enomem_and_maps_nothing),
+	{}
+};
+
+static struct kunit_suite populate_mlock_suite = {
+	.name = "mm_populate_mlock",
+	.init = pop_init,
+	.exit = pop_exit,
+	.test_cases = populate_mlock_cases,
+};
+kunit_test_suite(populate_mlock_suite);
+
+MODULE_LICENSE("GPL");

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mlockall() and munlockall(): MCL_CURRENT populates every vma after the write lock is dropped;
+ * MCL_FUTURE makes later mappings VM_LOCKED, and mmap populates them after its write lock.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/syscalls.h>
+
+#include "populate_helpers.h"
+
+#define NR 16
+#define RW (PROT_READ | PROT_WRITE)
+
+static void mlockall_current_populates_every_vma_but_prot_none(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	unsigned long anon, none, file;
+	struct pop_pages pp = {};
+
+	anon = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	none = pop_mmap(test, NULL, 0, NR, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	file = pop_mmap(test, pf->file, 0, NR, PROT_READ, MAP_SHARED, 0);
+
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_CURRENT), 0L);
+	pop_pages(test, anon, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_present(test, none, NR), 0UL);
+	pop_pages(test, file, NR, &pp);
+	KUNIT_EXPECT_EQ_MSG(test, pp.present, (unsigned long)NR,
+			    "the vma after the PROT_NONE one was not populated");
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, anon) & VM_LOCKED);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, none) & VM_LOCKED);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, file) & VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 3UL * NR);
+	/* Current only: a later mapping is not locked. */
+	anon = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, anon) & VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, pop_present(test, anon, NR), 0UL);
+}
+
+static void mlockall_future_populates_a_later_mmap(struct kunit *test)
+{
+	struct pop_pages pp = {};
+	unsigned long addr;
+
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
+	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+}
+
+static void mlockall_future_onfault_leaves_a_later_mmap_unpopulated(struct kunit *test)
+{
+	unsigned long addr;
+	vm_flags_t flags;
+
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE | MCL_ONFAULT), 0L);
+	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	flags = pop_vm_flags(test, addr);
+	KUNIT_EXPECT_TRUE(test, flags & VM_LOCKED);
+	KUNIT_EXPECT_TRUE(test, flags & VM_LOCKONFAULT);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+}
+
+static void mlockall_future_after_onfault_populates_again(struct kunit *test)
+{
+	struct pop_pages pp = {};
+	unsigned long addr;
+
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE | MCL_ONFAULT), 0L);
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
+	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, addr) & VM_LOCKONFAULT);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+}
+
+static void munlockall_unlocks_everything_and_ends_future_population(struct kunit *test)
+{
+	long nr_mlock = pop_nr_mlock();
+	struct pop_pages pp = {};
+	unsigned long addr;
+
+	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_CURRENT | MCL_FUTURE), 0L);
+	KUNIT_ASSERT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
+	KUNIT_ASSERT_EQ(test, sys_munlockall(), 0L);
+
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
+	KUNIT_EXPECT_EQ(test, pop_nr_mlock(), nr_mlock);
+
+	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+}
+
+static struct kunit_case populate_mlockall_cases[] = {
+	KUNIT_CASE(mlockall_current_populates_every_vma_but_prot_none),
+	KUNIT_CASE(mlockall_future_populates_a_later_mmap),
+	KUNIT_CASE(mlockall_future_onfault_leaves_a_later_mmap_unpopulated),
+	KUNIT_CASE(mlockall_future_after_onfault_populates_again),
+	KUNIT_CASE(munlockall_unlocks_everything_and_ends_future_population),
+	{}
+};
+
+static struct kunit_suite populate_mlockall_suite = {
+	.name = "mm_populate_mlockall",
+	.init = pop_init,
+	.exit = pop_exit,
+	.test_cases = populate_mlockall_cases,
+};
+kunit_test_suite(populate_mlockall_suite);
+
+MODULE_LICENSE("GPL");
