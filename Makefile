@@ -10,7 +10,7 @@ SUITE ?=
 TEST ?=
 export SUITE TEST
 
-.PHONY: all deps linux run test test-scripts patches clean help
+.PHONY: all deps linux run test test-scripts checkpatch patches clean help
 
 all: deps linux run
 
@@ -37,9 +37,13 @@ patches:
 test: deps linux
 	@scripts/test-all.py
 
-## test-scripts  only the scripts' own tests (no kernel needed)
+## test-scripts  only the scripts' own tests
 test-scripts:
-	@python3 -m unittest discover -s scripts/tests -t . $(if $(V),-v)
+	@scripts/test-all.py scripts
+
+## checkpatch    checkpatch --strict on every patch of the series
+checkpatch:
+	@scripts/test-all.py checkpatch
 
 ## clean         remove build/ (linux/ and ccache stay)
 clean:

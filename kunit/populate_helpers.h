@@ -64,6 +64,9 @@ struct pop_file {
 	atomic_t reads_failed;
 	pgoff_t fail_index;
 	atomic_t fail_left;
+	/* Called by the read of every page, folio locked, before it completes. */
+	void (*read_hook)(struct pop_file *pf, pgoff_t index);
+	void *hook_data;
 };
 
 struct pop_file *pop_file_create(struct kunit *test, unsigned long npages);
@@ -71,6 +74,12 @@ void pop_file_fail(struct pop_file *pf, pgoff_t index, int times);
 /* Is page index of the file in its page cache (and uptodate)? */
 bool pop_file_cached(struct pop_file *pf, pgoff_t index);
 bool pop_file_dirty(struct pop_file *pf, pgoff_t index);
+
+/*
+ * Run fn(data) in a new kthread that uses the test's mm (kthread_use_mm), and wait for it to end.
+ * Its mmap_lock calls count in the test's lock events; it has no KUnit context.
+ */
+void pop_run_in_mm(struct kunit *test, void (*fn)(void *data), void *data);
 
 /* GUP faults of the test, seen through gup_fault_observe() when the kernel has it. */
 #define POP_FAULT_LOG 512

@@ -18,9 +18,14 @@ rel_top=$(realpath --relative-to="$LINUX_DIR" "$TOP")
 
 set -- run --arch=um --jobs="$(nproc)" --timeout="$TIMEOUT" --build_dir="$rel_build" \
 	--kunitconfig="$rel_top/kunit"
+# A fragment is a name in configs/ or a path of your own.
 for f in $FRAGMENTS; do
-	[ -f "$TOP/configs/$f.config" ] || die "no such config fragment: configs/$f.config"
-	set -- "$@" --kunitconfig="$rel_top/configs/$f.config"
+	case $f in
+	*/*) path=$(realpath "$f") ;;
+	*) path=$TOP/configs/$f.config ;;
+	esac
+	[ -f "$path" ] || die "no such config fragment: $f"
+	set -- "$@" --kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$path")"
 done
 if command -v ccache >/dev/null 2>&1; then
 	# Hits across clones and build directories need paths relative to a common parent.

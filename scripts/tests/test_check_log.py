@@ -23,11 +23,20 @@ WARNING: possible circular locking dependency detected
 ------------------------------------------------------
 kunit_try_catch/42 is trying to acquire lock:
 """
-# What kunit.py printed when a boot ran past --timeout (seen with --timeout=1).
-HUNG = """[05:41:00] Starting KUnit Kernel (1/1)...
-Command '['../build/kunit/linux', 'kunit.enable=1']' timed out after 1 seconds
-[05:41:01] [ERROR] Test: <missing>: 0 tests run!
-[05:41:01] Testing complete. Ran 0 tests: errors: 1
+# What kunit.py printed when a boot ran past --timeout=2.
+HUNG = """[05:44:35] Starting KUnit Kernel (1/1)...
+[05:44:35] ============================================================
+Running tests with:
+$ ../build/kunit/linux kunit.enable=1 mem=1G console=tty kunit_shutdown=halt
+Command '['../build/kunit/linux', 'kunit.enable=1', 'mem=1G', 'console=tty', 'kunit_shutdown=halt']' timed out after 2 seconds
+[05:44:37] [ERROR] Test: main: missing expected subtest!
+[05:44:37] [CRASHED] 
+[05:44:37] ============================================================
+[05:44:37] Testing complete. Ran 1 tests: crashed: 1, errors: 1
+The kernel seems to have crashed; you can decode the stack traces with:
+$ scripts/decode_stacktrace.sh ../build/kunit/vmlinux ../build/kunit < ../build/kunit/test.log | tee ../build/kunit/decoded.log | tools/testing/kunit/kunit.py parse
+[05:44:37] Elapsed time: 2.002s
+
 """
 
 

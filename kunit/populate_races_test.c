@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Races: while a population has dropped mmap_lock to read a file page, another kthread of the
+ * same mm changes the range under it (munmap, mmap over, mprotect). The population must not
+ * crash or hang, must not fault pages outside the vmas that exist when it resumes, and the other
+ * kthread must get mmap_lock for write and finish while the population is still waiting.
+ */
+#include <kunit/test.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/syscalls.h>
+
+#include "populate_helpers.h"
+
+#define NR 16
+#define HALF (NR / 2)
+#define AT 4		/* the racer runs during the read of this page */
+
+struct race {
+	struct kunit *test;
+	unsigned long addr;
+	void (*change)(struct race *r);
+	bool ran;
+	long ret;
+	u64 done_ns;
+};
+
+static void race_in_mm(void *data)
+{
+	struct race *r = data;
+
+	r->change(r);
+	r->done_ns = ktime_get_ns();
+}
+
+static void race_hook(struct pop_file *pf, pgoff_t index)
+{
+	struct race *r = pf->hook_data;
+
+	if (index != AT || r->ran)
+		return;
+	r->ran = true;
+	pop_run_in_mm(r->test, race_in_mm, r);
+}
+
+static void unmap_upper_half(struct race *r)
+{
+	r->ret = vm_munmap(POP_ADDR(r->addr, HALF), POP_LEN(HALF));
+}
+
+static void map_anon_over_upper_half(struct race *r)
+{
+	r->ret = vm_mmap(NULL, POP_ADDR(r->addr, HALF), POP_LEN(HALF), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	if (r->ret == POP_ADDR(r->addr, HALF))
+		r->ret = 0;
+}
+
+static void protect_upper_half(struct race *r)
+{
+	r->ret = sys_mprotect(POP_ADDR(r->addr, HALF), POP_LEN(HALF), PROT_NONE);
+}
+
+/* mmap(MAP_POPULATE) of a cold NR-page file, with change() run during the read of page AT. */
+static struct pop_file *populate_racing(struct kunit *test, struct race *r, bool locked)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	struct pop_lock_events *ev;
+	u64 end_ns;
+
+	/* Reserve the address first: the racer needs it while mmap() is still populating. */
+	r->addr = pop_hole(test, NR);
+	r->test = test;
+	pf->hook_data = r;
+	pf->read_hook = race_hook;
+	ev = pop_lock_events(test);
+	pop_mmap(test, pf->file, r->addr, NR, PROT_READ,
+		 MAP_SHARED | MAP_FIXED | (locked ? MAP_LOCKED : MAP_POPULATE), 0);
+	end_ns = ktime_get_ns();
+	pf->read_hook = NULL;
+
+	KUNIT_ASSERT_TRUE_MSG(test, r->ran, "the racer never ran");
+	KUNIT_EXPECT_EQ_MSG(test, r->ret, 0L, "the racer's change failed");
+	KUNIT_EXPECT_LT_MSG(test, r->done_ns, end_ns, "the racer ended after the population");
+	/* mmap's own write section, then the racer's (in the middle of the population). */
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->write_acquired), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads_locked), 0);
+	return pf;
+}
+
+static void munmap_during_a_read_stops_population_at_the_new_end(struct kunit *test)
+{
+	struct race r = { .change = unmap_upper_half };
+	struct pop_file *pf = populate_racing(test, &r, false);
+
+	KUNIT_EXPECT_EQ(test, pop_vma_count(r.addr, NR), 1UL);
+	pop_expect_present_run(test, r.addr, NR, 0, HALF);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads), NR, "read file pages no longer mapped");
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_FILEPAGES), (unsigned long)HALF);
+}
+
+static void mmap_over_during_a_read_never_reads_the_replaced_file_pages(struct kunit *test)
+{
+	struct race r = { .change = map_anon_over_upper_half };
+	struct pop_file *pf = populate_racing(test, &r, false);
+	struct pop_pages pp = {};
+
+	KUNIT_EXPECT_EQ(test, pop_vma_count(r.addr, NR), 2UL);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads), HALF, "read file pages no longer mapped");
+	pop_pages(test, r.addr, HALF, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)HALF);
+	KUNIT_EXPECT_EQ(test, pp.anon, 0UL);
+	/* Whatever the resumed population did with the new vma, it holds only its own pages. */
+	pop_pages(test, POP_ADDR(r.addr, HALF), HALF, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present - pp.zero, pp.anon);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_FILEPAGES), (unsigned long)HALF);
+}
+
+static void mprotect_none_during_a_read_leaves_the_protected_part_unpopulated(struct kunit *test)
+{
+	struct race r = { .change = protect_upper_half };
+	struct pop_file *pf = populate_racing(test, &r, false);
+
+	KUNIT_EXPECT_EQ(test, pop_vma_count(r.addr, NR), 2UL);
+	pop_expect_present_run(test, r.addr, NR, 0, HALF);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), HALF);
+}
+
+static void munmap_during_a_locked_population_leaves_locked_vm_right(struct kunit *test)
+{
+	struct race r = { .change = unmap_upper_half };
+	struct pop_file *pf = populate_racing(test, &r, true);
+	struct pop_pages pp = {};
+
+	pop_pages(test, r.addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)HALF);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)HALF);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), HALF);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)HALF);
+}
+
+static struct kunit_case populate_races_cases[] = {
+	KUNIT_CASE(munmap_during_a_read_stops_population_at_the_new_end),
+	KUNIT_CASE(mmap_over_during_a_read_never_reads_the_replaced_file_pages),
+	KUNIT_CASE(mprotect_none_during_a_read_leaves_the_protected_part_unpopulated),
+	KUNIT_CASE(munmap_during_a_locked_population_leaves_locked_vm_right),
+	{}
+};
+
+static struct kunit_suite populate_races_suite = {
+	.name = "mm_populate_races",
+	.init = pop_init,
+	.exit = pop_exit,
+	.test_cases = populate_races_cases,
+};
+kunit_test_suite(populate_races_suite);
+
+MODULE_LICENSE("GPL");
