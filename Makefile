@@ -10,7 +10,7 @@ SUITE ?=
 TEST ?=
 export SUITE TEST
 
-.PHONY: all deps linux run test test-scripts checkpatch patches clean help
+.PHONY: all deps linux run test test-scripts checkpatch mutants stock patches clean help
 
 all: deps linux run
 
@@ -28,6 +28,14 @@ linux:
 ## run           build the UML kernel and run the suites (SUITE=, TEST= filter; nothing else rebuilt)
 run:
 	@scripts/run-kunit.sh
+
+## mutants       self-check: run the suites on each broken kernel in patches/mutants/ (MUTANT=name)
+mutants:
+	@scripts/run-mutants.sh
+
+## stock         the suites on stock 6.12, without the fix for the retry-forever bug: watch it fail
+stock:
+	@MUTANT=stock-6.12 SHOW=1 scripts/run-mutants.sh
 
 ## patches       export linux/'s commits since "base" back to patches/ (git format-patch)
 patches:

@@ -3,6 +3,10 @@
  * Errors during population: mmap(MAP_POPULATE) ignores them (the mapping stays, pages before the
  * failed fault are present); mlock() reports them (-ENOMEM, or -EAGAIN for out-of-memory) and
  * leaves the range VM_LOCKED; MADV_POPULATE_* returns them.
+ *
+ * A page that cannot be faulted is one whose fault fails every time (pop_arm_from): GUP returns
+ * the pages it did before an error, and its callers then retry from the failed page, so a fault
+ * that fails only once past the first page of a call is retried and succeeds.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
@@ -43,9 +47,9 @@ static void mmap_populate_succeeds_with_the_pages_before_a_failed_fault(struct k
 {
 	unsigned long addr;
 
-	pop_arm(test, POP_FAIL_GUP_FAULT, K, 1, param(test)->vm_fault);
+	pop_arm_from(test, POP_FAIL_GUP_FAULT, K, param(test)->vm_fault);
 	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
-	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
+	KUNIT_EXPECT_GE(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
 	pop_expect_present_run(test, addr, NR, 0, K - 1);
 	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)K - 1);
 }
@@ -55,9 +59,9 @@ static void mlock_reports_a_failed_fault_and_leaves_the_range_locked(struct kuni
 	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	struct pop_pages pp = {};
 
-	pop_arm(test, POP_FAIL_GUP_FAULT, K, 1, param(test)->vm_fault);
+	pop_arm_from(test, POP_FAIL_GUP_FAULT, K, param(test)->vm_fault);
 	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), param(test)->mlock_err);
-	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
+	KUNIT_EXPECT_GE(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
 	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
 	pop_expect_present_run(test, addr, NR, 0, K - 1);
@@ -69,10 +73,10 @@ static void madvise_populate_write_returns_a_failed_fault(struct kunit *test)
 {
 	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
 
-	pop_arm(test, POP_FAIL_GUP_FAULT, K, 1, param(test)->vm_fault);
+	pop_arm_from(test, POP_FAIL_GUP_FAULT, K, param(test)->vm_fault);
 	KUNIT_EXPECT_EQ(test, sys_madvise(addr, POP_LEN(NR), MADV_POPULATE_WRITE),
 			param(test)->madvise_err);
-	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
+	KUNIT_EXPECT_GE(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
 	pop_expect_present_run(test, addr, NR, 0, K - 1);
 }
 
@@ -82,11 +86,54 @@ static void madvise_populate_read_of_a_file_returns_a_failed_fault(struct kunit 
 	unsigned long addr = pop_mmap(test, pf->file, 0, NR, PROT_READ, MAP_SHARED, 0);
 
 	/* A cold file faults twice per page (read, then retry): fault 2K - 1 is page K - 1's. */
-	pop_arm(test, POP_FAIL_GUP_FAULT, 2 * K - 1, 1, param(test)->vm_fault);
+	pop_arm_from(test, POP_FAIL_GUP_FAULT, 2 * K - 1, param(test)->vm_fault);
 	KUNIT_EXPECT_EQ(test, sys_madvise(addr, POP_LEN(NR), MADV_POPULATE_READ),
 			param(test)->madvise_err);
-	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
+	KUNIT_EXPECT_GE(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
 	pop_expect_present_run(test, addr, NR, 0, K - 1);
+}
+
+static void mlock_reports_a_failed_fault_at_the_first_page(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	pop_arm(test, POP_FAIL_GUP_FAULT, 1, 1, VM_FAULT_SIGBUS);
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), (long)-ENOMEM);
+	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+}
+
+static void mlock_retries_a_fault_that_failed_once_mid_range_and_succeeds(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+
+	pop_faults_reset(test);
+	pop_arm(test, POP_FAIL_GUP_FAULT, K, 1, VM_FAULT_SIGBUS);
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	if (pop_observing(test)) {
+		KUNIT_EXPECT_EQ(test, pop_faults_at(test, POP_ADDR(addr, K - 1)), 2UL);
+		KUNIT_EXPECT_EQ(test, pop_faults(test)->count, NR + 1UL);
+	}
+}
+
+static void mmap_populate_with_a_failed_first_fault_maps_nothing_and_succeeds(struct kunit *test)
+{
+	unsigned long addr;
+
+	pop_arm(test, POP_FAIL_GUP_FAULT, 1, 1, VM_FAULT_SIGBUS);
+	addr = pop_mmap(test, NULL, 0, NR, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
+	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_FAULT), 1L);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(addr, NR), 1UL);
 }
 
 /* The file's own read_folio fails: a population retries it (lock dropped) and goes on. */
@@ -152,6 +199,9 @@ static struct kunit_case populate_errors_cases[] = {
 	KUNIT_CASE_PARAM(madvise_populate_write_returns_a_failed_fault, fault_error_gen_params),
 	KUNIT_CASE_PARAM(madvise_populate_read_of_a_file_returns_a_failed_fault,
 			 fault_error_gen_params),
+	KUNIT_CASE(mlock_reports_a_failed_fault_at_the_first_page),
+	KUNIT_CASE(mlock_retries_a_fault_that_failed_once_mid_range_and_succeeds),
+	KUNIT_CASE(mmap_populate_with_a_failed_first_fault_maps_nothing_and_succeeds),
 	KUNIT_CASE(mmap_populate_rereads_a_file_page_after_a_read_error),
 	KUNIT_CASE(mlock_rereads_a_file_page_after_a_read_error_and_succeeds),
 	KUNIT_CASE(mmap_populate_survives_an_injected_filemap_read_error),

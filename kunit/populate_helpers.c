@@ -48,7 +48,14 @@ struct pop_ctx {
 	struct pop_lock_events lock;
 	bool armed[POP_NR_FAIL];
 	long injected_start[POP_NR_FAIL];
+	/* pop_arm_from(): the observer arms which at fault number from_at. */
+	bool from_pending;
+	enum pop_fail from_which;
+	unsigned long from_at;
+	u32 from_arg;
 };
+
+static void pop_fail_set(enum pop_fail which, unsigned long nth, int times, u32 arg);
 
 static struct pop_ctx *pop_ctx(struct kunit *test)
 {
@@ -234,6 +241,10 @@ static void pop_observe_fault(struct vm_area_struct *vma, unsigned long address,
 		f->write_locked++;
 	if (f->logged < POP_FAULT_LOG)
 		f->addr[f->logged++] = address & PAGE_MASK;
+	if (pop_ctx(test)->from_pending && f->count == pop_ctx(test)->from_at) {
+		pop_ctx(test)->from_pending = false;
+		pop_fail_set(pop_ctx(test)->from_which, 1, -1, pop_ctx(test)->from_arg);
+	}
 }
 
 bool pop_observing(struct kunit *test)
@@ -377,6 +388,31 @@ static void pop_disarm_action(void *data)
 }
 #endif
 
+/* No KUnit calls: the observer uses it in the middle of a fault. */
+static void pop_fail_set(enum pop_fail which, unsigned long nth, int times, u32 arg)
+{
+#ifdef POP_HAVE_FAIL
+	struct fail_populate *fp = pop_fail_attr(which);
+
+	if (!fp)
+		return;
+	/* should_fail_ex(): fails when ++count % interval == 0, while times != 0. */
+	pop_fail_reset(fp);
+	if (which == POP_FAIL_GUP_FAULT)
+		fp->vm_fault = arg;
+	else
+		fp->delay_us = arg;
+	fp->attr.verbose = 0;
+	fp->attr.task_filter = true;
+	current->make_it_fail = 1;
+	fp->attr.interval = nth;
+	fp->attr.count = 0;
+	atomic_set(&fp->attr.space, 0);
+	fp->attr.probability = 100;
+	atomic_set(&fp->attr.times, times);
+#endif
+}
+
 bool pop_fail_available(enum pop_fail which)
 {
 #ifdef POP_HAVE_FAIL
@@ -400,23 +436,29 @@ void pop_arm(struct kunit *test, enum pop_fail which, unsigned long nth, int tim
 		ctx->armed[which] = true;
 		ctx->injected_start[which] = atomic_long_read(&fp->injected);
 	}
-	/* should_fail_ex(): fails when ++count % interval == 0, while times != 0. */
-	pop_fail_reset(fp);
-	if (which == POP_FAIL_GUP_FAULT)
-		fp->vm_fault = arg;
-	else
-		fp->delay_us = arg;
-	fp->attr.verbose = 0;
-	fp->attr.task_filter = true;
-	current->make_it_fail = 1;
-	fp->attr.interval = nth;
-	fp->attr.count = 0;
-	atomic_set(&fp->attr.space, 0);
-	fp->attr.probability = 100;
-	atomic_set(&fp->attr.times, times);
+	ctx->from_pending = false;
+	pop_fail_set(which, nth, times, arg);
 #else
 	kunit_skip(test, "needs <linux/fail_populate.h> and %s", pop_fail_names[which]);
 #endif
+}
+
+void pop_arm_from(struct kunit *test, enum pop_fail which, unsigned long nth, u32 arg)
+{
+	struct pop_ctx *ctx = pop_ctx(test);
+
+	if (nth == 1) {
+		pop_arm(test, which, 1, -1, arg);
+		return;
+	}
+	/* Disarmed until the observer counts fault nth (and skipped if it cannot). */
+	pop_arm(test, which, 1, 0, arg);
+	if (!pop_observing(test))
+		kunit_skip(test, "injecting from fault %lu on needs gup_fault_observe()", nth);
+	ctx->from_which = which;
+	ctx->from_arg = arg;
+	ctx->from_at = ctx->faults.count + nth;
+	ctx->from_pending = true;
 }
 
 void pop_disarm(struct kunit *test, enum pop_fail which)
@@ -424,6 +466,8 @@ void pop_disarm(struct kunit *test, enum pop_fail which)
 #ifdef POP_HAVE_FAIL
 	struct fail_populate *fp = pop_fail_attr(which);
 
+	if (pop_ctx(test)->from_which == which)
+		pop_ctx(test)->from_pending = false;
 	if (fp)
 		pop_fail_reset(fp);
 #endif
@@ -691,7 +735,7 @@ void pop_exit(struct kunit *test)
 				    "GUP faults made with mmap_lock held for write");
 
 	kthread_use_mm(mm);
-	
+	KUNIT_EXPECT_EQ(test, vm_munmap(0, TASK_SIZE), 0);
 	KUNIT_EXPECT_EQ_MSG(test, pop_rss(MM_ANONPAGES), 0UL, "MM_ANONPAGES after unmapping all");
 	KUNIT_EXPECT_EQ_MSG(test, pop_rss(MM_FILEPAGES), 0UL, "MM_FILEPAGES after unmapping all");
 	KUNIT_EXPECT_EQ_MSG(test, pop_rss(MM_SHMEMPAGES), 0UL, "MM_SHMEMPAGES after unmapping all");

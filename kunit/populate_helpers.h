@@ -122,6 +122,12 @@ enum pop_fail {
  * cleanup action whatever the outcome.
  */
 void pop_arm(struct kunit *test, enum pop_fail which, unsigned long nth, int times, u32 arg);
+/*
+ * Inject at every GUP fault from the nth on (counted from now, in this kthread), until disarmed:
+ * the fault at one page keeps failing however often it is retried. Past the first fault this needs
+ * the fault observer (the test is skipped without it).
+ */
+void pop_arm_from(struct kunit *test, enum pop_fail which, unsigned long nth, u32 arg);
 void pop_disarm(struct kunit *test, enum pop_fail which);
 /* Injections of that kind since this test first armed it. */
 long pop_injected(struct kunit *test, enum pop_fail which);

@@ -6,6 +6,7 @@ produce counts (a build that broke, a kernel that hung, a splat) counts as one f
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -34,6 +35,15 @@ def script_tests():
     return result.testsRun - failed - skipped, failed, skipped
 
 
+def mutants():
+    """Each deliberately broken kernel is caught by the suites: killed passes, survived fails."""
+    out = subprocess.run([os.path.join(TOP, 'scripts', 'run-mutants.sh')], stdout=subprocess.PIPE,
+                         text=True).stdout
+    print(out, end='')
+    m = re.search(r'== mutants: (\d+) killed, (\d+) survived', out)
+    return (int(m.group(1)), int(m.group(2)), 0) if m else (0, 1, 0)
+
+
 def checkpatch():
     """Every patch of the series passes checkpatch --strict."""
     linux = os.environ.get('LINUX_DIR', os.path.join(TOP, 'linux'))
@@ -57,6 +67,7 @@ PARTS = {
     'kunit': kunit_suites,
     'scripts': script_tests,
     'checkpatch': checkpatch,
+    'mutants': mutants,
 }
 
 
