@@ -10,7 +10,7 @@ SUITE ?=
 TEST ?=
 export SUITE TEST
 
-.PHONY: all deps linux run test test-scripts checkpatch mutants stock patches clean help
+.PHONY: all deps linux run selftests gdb gdb-check test test-scripts checkpatch mutants stock patches clean help
 
 all: deps linux run
 
@@ -28,6 +28,18 @@ linux:
 ## run           build the UML kernel and run the suites (SUITE=, TEST= filter; nothing else rebuilt)
 run:
 	@scripts/run-kunit.sh
+
+## selftests     boot the built kernel with busybox + userspace mm tests, plain and per configs/presets
+selftests:
+	@scripts/build-selftests.sh && scripts/run-selftests.py
+
+## gdb           gdb on the kernel the last `make run` built, with its kunit.py command line (SUITE=, TEST=)
+gdb:
+	@scripts/gdb.sh
+
+## gdb-check     self-check: gdb stops in __mm_populate during a test and reads it; the suite still passes
+gdb-check:
+	@scripts/gdb-check.py
 
 ## mutants       self-check: run the suites on each broken kernel in patches/mutants/ (MUTANT=name)
 mutants:

@@ -144,7 +144,10 @@ static void mmap_populate_with_a_failed_first_fault_maps_nothing_and_succeeds(st
 	KUNIT_EXPECT_EQ(test, pop_vma_count(addr, NR), 1UL);
 }
 
-/* The file's own read_folio fails: a population retries it (lock dropped) and goes on. */
+/*
+ * The file's own read_folio fails once: the population retries that page once, with the lock held
+ * (FOLL_TRIED, see mm_populate_read_errors), and goes on.
+ */
 static void mmap_populate_rereads_a_file_page_after_a_read_error(struct kunit *test)
 {
 	struct pop_file *pf = pop_file_create(test, NR);
@@ -154,7 +157,7 @@ static void mmap_populate_rereads_a_file_page_after_a_read_error(struct kunit *t
 	addr = pop_mmap(test, pf->file, 0, NR, PROT_READ, MAP_SHARED | MAP_POPULATE, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads_failed), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR + 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads_locked), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads_locked), 1);
 	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
 }
 

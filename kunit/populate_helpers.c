@@ -53,6 +53,9 @@ struct pop_ctx {
 	enum pop_fail from_which;
 	unsigned long from_at;
 	u32 from_arg;
+	/* The test's files, whose failed reads count as injected faults. */
+	struct pop_file *files[8];
+	unsigned int nfiles;
 };
 
 static void pop_fail_set(enum pop_fail which, unsigned long nth, int times, u32 arg);
@@ -604,6 +607,8 @@ struct pop_file *pop_file_create(struct kunit *test, unsigned long npages)
 	file->f_ra.ra_pages = 0;
 	pf->file = file;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pop_file_put, pf), 0);
+	if (pop_ctx(test)->nfiles < ARRAY_SIZE(pop_ctx(test)->files))
+		pop_ctx(test)->files[pop_ctx(test)->nfiles++] = pf;
 	return pf;
 }
 
@@ -646,38 +651,54 @@ bool pop_file_dirty(struct pop_file *pf, pgoff_t index)
 
 /* ---- another kthread in the test's mm ---- */
 
-struct pop_mm_work {
+struct pop_mm_thread {
 	struct mm_struct *mm;
 	void (*fn)(void *data);
 	void *data;
 	struct completion done;
 };
 
-static int pop_mm_thread(void *arg)
+static int pop_mm_threadfn(void *arg)
 {
-	struct pop_mm_work *w = arg;
+	struct pop_mm_thread *t = arg;
 
-	kthread_use_mm(w->mm);
-	w->fn(w->data);
-	kthread_unuse_mm(w->mm);
-	complete(&w->done);
+	kthread_use_mm(t->mm);
+	t->fn(t->data);
+	kthread_unuse_mm(t->mm);
+	complete(&t->done);
 	return 0;
+}
+
+struct pop_mm_thread *pop_start_in_mm(struct kunit *test, void (*fn)(void *data), void *data)
+{
+	struct pop_mm_thread *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	struct task_struct *task;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->mm = current->mm;
+	t->fn = fn;
+	t->data = data;
+	init_completion(&t->done);
+	mmget(t->mm);
+	task = kthread_run(pop_mm_threadfn, t, "pop_mm_thread");
+	if (IS_ERR(task)) {
+		mmput(t->mm);
+		kfree(t);
+		KUNIT_FAIL_AND_ABORT(test, "kthread_run: %ld", PTR_ERR(task));
+	}
+	return t;
+}
+
+void pop_wait_in_mm(struct pop_mm_thread *t)
+{
+	wait_for_completion(&t->done);
+	mmput(t->mm);
+	kfree(t);
 }
 
 void pop_run_in_mm(struct kunit *test, void (*fn)(void *data), void *data)
 {
-	struct pop_mm_work w = { .mm = current->mm, .fn = fn, .data = data };
-	struct task_struct *t;
-
-	init_completion(&w.done);
-	mmget(w.mm);
-	t = kthread_run(pop_mm_thread, &w, "pop_mm_thread");
-	if (IS_ERR(t)) {
-		mmput(w.mm);
-		KUNIT_FAIL_AND_ABORT(test, "kthread_run: %ld", PTR_ERR(t));
-	}
-	wait_for_completion(&w.done);
-	mmput(w.mm);
+	pop_wait_in_mm(pop_start_in_mm(test, fn, data));
 }
 
 /* ---- init and exit ---- */
@@ -718,6 +739,8 @@ void pop_exit(struct kunit *test)
 {
 	struct pop_ctx *ctx = pop_ctx(test);
 	struct mm_struct *mm;
+	long injected = 0;
+	bool armed = false;
 	int i;
 
 	if (!ctx || !ctx->mm)
@@ -727,9 +750,16 @@ void pop_exit(struct kunit *test)
 	for (i = 0; i < POP_NR_FAIL; i++) {
 		if (ctx->armed[i]) {
 			pop_disarm(test, i);
-			kunit_info(test, "faults injected: %ld", pop_injected(test, i));
+			injected += pop_injected(test, i);
+			armed = true;
 		}
 	}
+	for (i = 0; i < ctx->nfiles; i++) {
+		injected += atomic_read(&ctx->files[i]->reads_failed);
+		armed |= atomic_read(&ctx->files[i]->reads_failed) > 0;
+	}
+	if (armed)
+		kunit_info(test, "faults injected: %ld", injected);
 	if (ctx->observing)
 		KUNIT_EXPECT_EQ_MSG(test, ctx->faults.write_locked, 0UL,
 				    "GUP faults made with mmap_lock held for write");

@@ -6,7 +6,7 @@
  * mm of its own and, when the kernel has gup_fault_observe(), watches every GUP fault of the test
  * (no fault may run with mmap_lock held for write). pop_exit unmaps everything and checks that the
  * mm's RSS counters, locked_vm and the system's NR_MLOCK are back where they started, and logs
- * "faults injected: <N>" when the test armed an injection.
+ * "faults injected: <N>" when the test injected faults (capabilities, failed test-file reads).
  */
 #ifndef MM_POPULATE_TEST_HELPERS_H
 #define MM_POPULATE_TEST_HELPERS_H
@@ -80,6 +80,10 @@ bool pop_file_dirty(struct pop_file *pf, pgoff_t index);
  * Its mmap_lock calls count in the test's lock events; it has no KUnit context.
  */
 void pop_run_in_mm(struct kunit *test, void (*fn)(void *data), void *data);
+/* The same, without waiting: pop_wait_in_mm() waits for it and frees the handle. */
+struct pop_mm_thread;
+struct pop_mm_thread *pop_start_in_mm(struct kunit *test, void (*fn)(void *data), void *data);
+void pop_wait_in_mm(struct pop_mm_thread *t);
 
 /* GUP faults of the test, seen through gup_fault_observe() when the kernel has it. */
 #define POP_FAULT_LOG 512

@@ -6,6 +6,7 @@
  * kthread must get mmap_lock for write and finish while the population is still waiting.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -140,11 +141,66 @@ static void munmap_during_a_locked_population_leaves_locked_vm_right(struct kuni
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)HALF);
 }
 
+/*
+ * The same through the kernel's own lock drop: an injected VM_FAULT_RETRY at fault AT + 1 sleeps
+ * with the lock dropped while the racer, which waited for that fault, unmaps the upper half.
+ */
+struct retry_race {
+	struct pop_faults *faults;
+	unsigned long k;
+	unsigned long addr;
+	bool saw_fault;
+	long ret;
+	u64 done_ns;
+};
+
+static void unmap_upper_half_at_fault_k(void *data)
+{
+	struct retry_race *r = data;
+	int waited;
+
+	for (waited = 0; READ_ONCE(r->faults->count) < r->k && waited < 1000; waited++)
+		msleep(1);
+	r->saw_fault = READ_ONCE(r->faults->count) >= r->k;
+	/* Blocks until the population drops mmap_lock in the injected retry. */
+	r->ret = vm_munmap(POP_ADDR(r->addr, HALF), POP_LEN(HALF));
+	r->done_ns = ktime_get_ns();
+}
+
+static void munmap_while_an_injected_retry_sleeps_stops_population_at_the_new_end(
+	struct kunit *test)
+{
+	struct retry_race r = { .k = AT + 1 };
+	struct pop_mm_thread *t;
+	u64 end_ns;
+
+	pop_require_observer(test);
+	r.faults = pop_faults(test);
+	r.addr = pop_hole(test, NR);
+	pop_faults_reset(test);
+	pop_arm(test, POP_FAIL_GUP_RETRY, r.k, 1, 50 * USEC_PER_MSEC);
+	t = pop_start_in_mm(test, unmap_upper_half_at_fault_k, &r);
+	pop_mmap(test, NULL, r.addr, NR, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, 0);
+	end_ns = ktime_get_ns();
+	pop_wait_in_mm(t);
+	pop_disarm(test, POP_FAIL_GUP_RETRY);
+
+	KUNIT_EXPECT_TRUE_MSG(test, r.saw_fault, "the population never reached fault %lu", r.k);
+	KUNIT_EXPECT_EQ(test, r.ret, 0L);
+	KUNIT_EXPECT_LT_MSG(test, r.done_ns, end_ns, "the racer ended after the population");
+	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_RETRY), 1L);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(r.addr, NR), 1UL);
+	pop_expect_present_run(test, r.addr, NR, 0, HALF);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)HALF);
+}
+
 static struct kunit_case populate_races_cases[] = {
 	KUNIT_CASE(munmap_during_a_read_stops_population_at_the_new_end),
 	KUNIT_CASE(mmap_over_during_a_read_never_reads_the_replaced_file_pages),
 	KUNIT_CASE(mprotect_none_during_a_read_leaves_the_protected_part_unpopulated),
 	KUNIT_CASE(munmap_during_a_locked_population_leaves_locked_vm_right),
+	KUNIT_CASE(munmap_while_an_injected_retry_sleeps_stops_population_at_the_new_end),
 	{}
 };
 

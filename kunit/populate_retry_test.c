@@ -111,12 +111,14 @@ static void populate_two_vmas_with_retry_at(struct kunit *test, unsigned long k)
 	unsigned long base = two_vmas(test);
 	struct pop_pages pp = {};
 	long injected;
+	int read_locks;
 
 	pop_faults_reset(test);
 	atomic_set(&ev->read_acquired, 0);
 	injected = pop_injected(test, POP_FAIL_GUP_RETRY);
 	pop_arm(test, POP_FAIL_GUP_RETRY, k, 1, 0);
 	KUNIT_ASSERT_EQ(test, sys_mlock(base, POP_LEN(NR)), 0L);
+	read_locks = atomic_read(&ev->read_acquired);
 	pop_disarm(test, POP_FAIL_GUP_RETRY);
 	injected = pop_injected(test, POP_FAIL_GUP_RETRY) - injected;
 
@@ -124,7 +126,7 @@ static void populate_two_vmas_with_retry_at(struct kunit *test, unsigned long k)
 	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
 	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
 	KUNIT_EXPECT_EQ(test, injected, k <= NR ? 1L : 0L);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&ev->read_acquired), 1 + (int)injected,
+	KUNIT_EXPECT_EQ_MSG(test, read_locks, 1 + (int)injected,
 			    "read-lock sections of mlock: one, plus one per retry");
 	if (pop_observing(test)) {
 		KUNIT_EXPECT_EQ(test, pop_faults(test)->count, NR + injected);

@@ -14,6 +14,9 @@ WORK=$BUILD_DIR/mutant
 MUTANT_TIMEOUT=${MUTANT_TIMEOUT:-60}
 
 [ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
+# One run at a time: the worktree holds one mutant at a time.
+mkdir -p "$WORK"
+[ -n "${RUN_MUTANTS_LOCKED:-}" ] || RUN_MUTANTS_LOCKED=1 exec flock "$WORK/.lock" "$0" "$@"
 head=$(git -C "$LINUX_DIR" rev-parse HEAD)
 
 # A worktree of linux/ at the same depth below build/ as linux/ below the top, so that ccache

@@ -27,6 +27,22 @@ def kunit_suites():
     return r['passed'], r['failed'] + run_failed, r['skipped']
 
 
+def selftests():
+    """The userspace programs in the UML guest, plain and under each preset (make selftests)."""
+    if subprocess.call([os.path.join(TOP, 'scripts', 'build-selftests.sh')]):
+        return 0, 1, 0
+    result = os.path.join(BUILD, 'selftests', 'result.json')
+    if os.path.exists(result):
+        os.remove(result)
+    rc = subprocess.call([os.path.join(TOP, 'scripts', 'run-selftests.py')])
+    try:
+        with open(result) as f:
+            r = json.load(f)
+    except (OSError, ValueError):
+        return 0, 1, 0
+    return r['passed'], r['failed'] + (1 if rc and not r['failed'] else 0), r['skipped']
+
+
 def script_tests():
     suite = unittest.defaultTestLoader.discover(os.path.join(TOP, 'scripts', 'tests'), top_level_dir=TOP)
     result = unittest.TextTestRunner(verbosity=1).run(suite)
@@ -41,6 +57,15 @@ def mutants():
                          text=True).stdout
     print(out, end='')
     m = re.search(r'== mutants: (\d+) killed, (\d+) survived', out)
+    return (int(m.group(1)), int(m.group(2)), 0) if m else (0, 1, 0)
+
+
+def gdb_check():
+    """gdb stops in the populate path of the kernel the kunit part built, and reads it."""
+    out = subprocess.run([os.path.join(TOP, 'scripts', 'gdb-check.py')], stdout=subprocess.PIPE,
+                         text=True).stdout
+    print(out, end='')
+    m = re.search(r'== gdb-check: (\d+) passed, (\d+) failed', out)
     return (int(m.group(1)), int(m.group(2)), 0) if m else (0, 1, 0)
 
 
@@ -65,6 +90,8 @@ def checkpatch():
 
 PARTS = {
     'kunit': kunit_suites,
+    'gdb': gdb_check,
+    'selftests': selftests,
     'scripts': script_tests,
     'checkpatch': checkpatch,
     'mutants': mutants,

@@ -1,0 +1,84 @@
+#!/bin/bash
+# Build the guest of `make selftests`: static test programs (the kernel tree's mm selftests and
+# the test bed's own selftests/*.c) and busybox in an initramfs, build/selftests/initramfs.cpio.
+# A program that does not build is listed with its reason and reported SKIP by the guest.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+ST=$BUILD_DIR/selftests
+MM=$LINUX_DIR/tools/testing/selftests/mm
+# The kernel tree's mm selftests run in the guest, with the extra sources and libraries each needs.
+MM_TESTS=${MM_TESTS:-"map_populate mlock2-tests mlock-random-test:-lcap on-fault-limit
+madv_populate:vm_util.c mremap_test"}
+# These skip as root: the guest runs them as nobody.
+AS_NOBODY="on-fault-limit"
+# Those that build but cannot run in this guest, and why (reported SKIP).
+cannot_run() {
+	case $1 in
+	map_populate) echo "needs socketpair(): this UML kernel has no CONFIG_NET/CONFIG_UNIX" ;;
+	esac
+}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+
+[ -d "$MM" ] || die "no kernel tree at $LINUX_DIR: run 'make linux' first"
+[ -x "$BUSYBOX" ] || die "no $BUSYBOX: run 'make deps' (busybox-static)"
+mkdir -p "$ST/bin" "$ST/khdr"
+rm -f "$ST"/bin/*
+
+# The tree's own UAPI headers (the selftests need 6.12's, newer than the distribution's).
+# `make headers` writes only into O=; x86 because UML exports none.
+make -s -C "$LINUX_DIR" ARCH=x86 O="$ST/khdr" headers >"$ST/headers.log" 2>&1 ||
+	die "make headers failed: see $ST/headers.log"
+CFLAGS="-static -O2 -Wall -pthread -isystem $ST/khdr/usr/include"
+
+: >"$ST/list"
+build() { # name, then gcc arguments; a failure becomes "name.skip" with the compiler's first error
+	name=$1
+	shift
+	case " $AS_NOBODY " in
+	*" $name "*) echo "$name 65534" >>"$ST/list" ;;
+	*) echo "$name" >>"$ST/list" ;;
+	esac
+	why=$(cannot_run "$name")
+	[ -z "$why" ] || echo "cannot run here: $why" >"$ST/bin/$name.skip"
+	# shellcheck disable=SC2086
+	if ! gcc $CFLAGS -o "$ST/bin/$name" "$@" >"$ST/bin/$name.log" 2>&1; then
+		{ echo "does not build:"; grep -m1 -E 'error|undefined' "$ST/bin/$name.log"; } |
+			tr '\n' ' ' >"$ST/bin/$name.skip"
+		note "$name: $(cat "$ST/bin/$name.skip")"
+	fi
+	rm -f "$ST/bin/$name.log"
+}
+for t in $MM_TESTS; do
+	name=${t%%:*}
+	extra=
+	case $t in *:*) extra=${t#*:} ;; esac
+	src=
+	for e in $extra; do
+		case $e in *.c) src="$src $MM/$e" ;; esac
+	done
+	libs=${extra//*.c/}
+	# shellcheck disable=SC2086
+	build "$name" -I"$MM/.." -I"$MM" "$MM/$name.c" $src $libs
+done
+for c in "$TOP"/selftests/populate_*.c; do
+	build "$(basename "$c" .c)" -I"$TOP/selftests" "$c"
+done
+# shellcheck disable=SC2086
+gcc $CFLAGS -o "$ST/bin/testrun" "$TOP/selftests/testrun.c"
+
+# The initramfs, by the tree's own gen_init_cpio: no root, no device nodes on the host.
+gcc -O2 -o "$ST/gen_init_cpio" "$LINUX_DIR/usr/gen_init_cpio.c"
+{
+	echo "dir /dev 755 0 0"
+	echo "nod /dev/console 600 0 0 c 5 1"
+	for d in bin proc sys tmp selftests; do echo "dir /$d 755 0 0"; done
+	echo "file /bin/busybox $BUSYBOX 755 0 0"
+	echo "slink /bin/sh busybox 777 0 0"
+	echo "file /init $TOP/selftests/init.sh 755 0 0"
+	echo "file /selftests/list $ST/list 644 0 0"
+	for f in "$ST"/bin/*; do echo "file /selftests/$(basename "$f") $f 755 0 0"; done
+} >"$ST/initramfs.list"
+"$ST/gen_init_cpio" "$ST/initramfs.list" >"$ST/initramfs.cpio"
+note "initramfs: $ST/initramfs.cpio ($(($(stat -c %s "$ST/initramfs.cpio") / 1024)) KiB," \
+	"$(wc -l <"$ST/list") programs)"

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/thread-self/fail-nth sweeps: for n = 1, 2, ... make the n-th fault-injection point
+ * that one mmap(MAP_POPULATE) call (then one mlock() call) passes fail, until the call completes
+ * with nothing injected. Every point is hit once. Each outcome must be clean: the call succeeds
+ * with a fully usable range, or fails with ENOMEM/EAGAIN and leaves no new mapping behind; and
+ * the process goes on working.
+ *
+ * fail-nth ignores probability and task-filter, but each fault attr has its own filters first:
+ * failslab and fail_page_alloc skip GFP_KERNEL (ignore-gfp-wait) and order 0 (min-order) by
+ * default, which is nearly every allocation on this path; they are cleared here.
+ */
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include "tap.h"
+
+#define NPAGES 16
+#define MAX_N 5000
+
+static const char *const knobs[][2] = {
+	{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+	{ "/sys/kernel/debug/failslab/verbose", "0" },
+	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N" },
+	{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
+	{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+	{ "/sys/kernel/debug/fail_gup_fault/verbose", "0" },
+	{ "/sys/kernel/debug/fail_gup_retry/verbose", "0" },
+};
+
+static long page;
+static int nth_fd;
+
+static int count_maps(void)
+{
+	char buf[4096];
+	int fd = open("/proc/self/maps", O_RDONLY), lines = 0;
+	ssize_t n;
+
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	if (fd >= 0)
+		close(fd);
+	return lines;
+}
+
+/* Arm fail-nth for the next call: the writes go straight to the syscall. */
+static int arm(int n)
+{
+	char s[16];
+	int len = snprintf(s, sizeof(s), "%d", n);
+
+	return pwrite(nth_fd, s, len, 0) == len ? 0 : -1;
+}
+
+/* 0 if the armed point was hit (a fault injected); otherwise disarm and return the rest. */
+static int injected(void)
+{
+	char s[16] = "";
+	ssize_t n = pread(nth_fd, s, sizeof(s) - 1, 0);
+	int left = n > 0 ? atoi(s) : -1;
+
+	if (left)
+		pwrite(nth_fd, "0", 1, 0);
+	return left;
+}
+
+/* The range is usable: every page can be written and read back. */
+static int usable(char *p)
+{
+	for (int i = 0; i < NPAGES; i++)
+		p[(long)i * page] = (char)i;
+	for (int i = 0; i < NPAGES; i++)
+		if (p[(long)i * page] != (char)i)
+			return 0;
+	return 1;
+}
+
+static void sweep_mmap(void)
+{
+	int n, hits = 0, errs = 0, bad = 0, maps = count_maps();
+	char *p;
+
+	for (n = 1; n <= MAX_N; n++) {
+		if (arm(n))
+			break;
+		p = (char *)syscall(SYS_mmap, NULL, NPAGES * page, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		int e = errno;
+		if (injected())
+			break;
+		hits++;
+		if (p == MAP_FAILED) {
+			errs++;
+			if ((e != ENOMEM && e != EAGAIN) || count_maps() != maps) {
+				bad++;
+				printf("# n=%d: mmap failed with %s, %d maps before, %d after\n",
+				       n, strerror(e), maps, count_maps());
+			}
+			continue;
+		}
+		if (!usable(p)) {
+			bad++;
+			printf("# n=%d: mmap succeeded but the range is not usable\n", n);
+		}
+		munmap(p, NPAGES * page);
+	}
+	tap_result(n > 1 && n <= MAX_N && !bad,
+		   "mmap(MAP_POPULATE) fail-nth sweep: %d points, %d failed the call, %d bad outcomes%s",
+		   hits, errs, bad, n > MAX_N ? ", did not complete" : "");
+	p = mmap(NULL, NPAGES * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	tap_result(p != MAP_FAILED && resident_pages(p, NPAGES * page) == NPAGES && usable(p),
+		   "after the sweep mmap(MAP_POPULATE) populates every page");
+	if (p != MAP_FAILED)
+		munmap(p, NPAGES * page);
+}
+
+static void sweep_mlock(void)
+{
+	int n, hits = 0, errs = 0, bad = 0;
+	char *p;
+
+	for (n = 1; n <= MAX_N; n++) {
+		p = mmap(NULL, NPAGES * page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			bad++;
+			break;
+		}
+		if (arm(n))
+			break;
+		long r = syscall(SYS_mlock, p, NPAGES * page);
+		int e = errno;
+		int left = injected();
+
+		if (!left) {
+			hits++;
+			errs += r != 0;
+			if (r && e != ENOMEM && e != EAGAIN) {
+				bad++;
+				printf("# n=%d: mlock failed with %s\n", n, strerror(e));
+			}
+		}
+		if (!r && resident_pages(p, NPAGES * page) != NPAGES) {
+			bad++;
+			printf("# n=%d: mlock succeeded but only %ld of %d pages are resident\n",
+			       n, resident_pages(p, NPAGES * page), NPAGES);
+		}
+		if (munlock(p, NPAGES * page) || !usable(p) || munmap(p, NPAGES * page)) {
+			bad++;
+			printf("# n=%d: munlock/use/munmap after mlock failed\n", n);
+		}
+		if (left)
+			break;
+	}
+	tap_result(n > 1 && n <= MAX_N && !bad,
+		   "mlock() fail-nth sweep: %d points, %d failed the call, %d bad outcomes%s",
+		   hits, errs, bad, n > MAX_N ? ", did not complete" : "");
+}
+
+int main(void)
+{
+	unsigned int i;
+
+	page = sysconf(_SC_PAGESIZE);
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (nth_fd < 0)
+		tap_skip_all("no /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION)");
+	if (access("/sys/kernel/debug/failslab", F_OK) && access("/sys/kernel/debug/fail_page_alloc", F_OK))
+		tap_skip_all("neither failslab nor fail_page_alloc in debugfs: nothing to fail");
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+		write_file(knobs[i][0], knobs[i][1]);
+	tap_plan(3);
+	sweep_mmap();
+	sweep_mlock();
+	tap_exit();
+}
