@@ -7,7 +7,7 @@ set -euo pipefail
 KUNIT_BUILD=${KUNIT_BUILD:-$BUILD_DIR/kunit}
 # One boot of all suites; a hang ends here with the log kept.
 TIMEOUT=${TIMEOUT:-300}
-FRAGMENTS=${FRAGMENTS:-"uml debug fault-injection"}
+FRAGMENTS=${FRAGMENTS:-"uml debug fault-injection kasan"}
 
 [ -f "$LINUX_DIR/tools/testing/kunit/kunit.py" ] || die "no kernel tree at $LINUX_DIR: run 'make linux' first"
 mkdir -p "$KUNIT_BUILD"
