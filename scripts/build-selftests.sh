@@ -67,12 +67,19 @@ done
 # shellcheck disable=SC2086
 gcc $CFLAGS -o "$ST/bin/testrun" "$TOP/selftests/testrun.c"
 
+# A read-only ext2 disk for the guest (UML ubd): files read through ->read_folio, unlike tmpfs.
+rm -rf "$ST/disk" "$ST/disk.img"
+mkdir -p "$ST/disk"
+head -c $((64 * 4096)) /dev/urandom >"$ST/disk/data"
+mkfs.ext2 -q -F -b 4096 -d "$ST/disk" "$ST/disk.img" 2048 >"$ST/mkfs.log" 2>&1 ||
+	die "mkfs.ext2 failed: see $ST/mkfs.log"
+
 # The initramfs, by the tree's own gen_init_cpio: no root, no device nodes on the host.
 gcc -O2 -o "$ST/gen_init_cpio" "$LINUX_DIR/usr/gen_init_cpio.c"
 {
 	echo "dir /dev 755 0 0"
 	echo "nod /dev/console 600 0 0 c 5 1"
-	for d in bin proc sys tmp selftests; do echo "dir /$d 755 0 0"; done
+	for d in bin proc sys tmp mnt mnt/disk selftests; do echo "dir /$d 755 0 0"; done
 	echo "file /bin/busybox $BUSYBOX 755 0 0"
 	echo "slink /bin/sh busybox 777 0 0"
 	echo "file /init $TOP/selftests/init.sh 755 0 0"

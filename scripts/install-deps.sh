@@ -5,7 +5,7 @@ set -eu
 
 # command:package pairs; a package with no command to probe uses a file path instead.
 NEEDS="gcc:gcc make:make flex:flex bison:bison bc:bc python3:python3 git:git xz:xz-utils
-perl:perl ccache:ccache gdb:gdb busybox:busybox-static cpio:cpio
+perl:perl ccache:ccache gdb:gdb busybox:busybox-static mkfs.ext2:e2fsprogs
 /usr/include/sys/capability.h:libcap-dev /usr/src/$LINUX_PACKAGE.tar.xz:$LINUX_PACKAGE"
 
 missing=

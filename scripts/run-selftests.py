@@ -104,7 +104,7 @@ def boot(kernel, name, tokens, log):
     params = [t for t in tokens if '/' not in t.split('=')[0]]
     knobs = ['st_knob=' + t for t in tokens if '/' in t.split('=')[0]]
     cmd = ['timeout', '-k', '5', str(BOOT_TIMEOUT), kernel, f'mem={GUEST_MEM}', 'console=tty',
-           'kunit.enable=0', f'initrd={os.path.join(ST, "initramfs.cpio")}', f'st_preset={name}',
+           'kunit.enable=0', f'initrd={os.path.join(ST, "initramfs.cpio")}', f'ubd0r={os.path.join(ST, "disk.img")}', f'st_preset={name}',
            f'st_timeout={PROGRAM_TIMEOUT}'] + params + knobs
     start = time.time()
     with open(log, 'w') as f:

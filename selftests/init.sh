@@ -12,6 +12,10 @@ mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+# The host's disk image, read-only, without readahead: each page is its own ->read_folio.
+echo 0 >/sys/block/ubda/queue/read_ahead_kb 2>/dev/null &&
+	mount -t ext2 -o ro /dev/ubda /mnt/disk ||
+	echo "SELFTESTS-NOTE no disk image at /dev/ubda"
 preset=${st_preset:-plain}
 echo "SELFTESTS-BEGIN preset=$preset kernel=$(uname -r)"
 

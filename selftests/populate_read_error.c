@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A file page that can never be read, populated by a real process: mlock() of the range and
+ * mmap(MAP_POPULATE) must each read it twice (the fault, then one retry with the lock held) and
+ * come back: mlock() with ENOMEM, mmap() with the mapping and the page absent. Stock 6.12's
+ * __mm_populate() re-reads it until the task is killed; the child is killed after SPIN_SECONDS
+ * and the number of failed reads by then is reported.
+ *
+ * The file lives on the read-only ext2 disk image at /mnt/disk (tmpfs pages are never read), whose
+ * readahead /init turns off so that every page is read alone by filemap_read_folio(); reads are
+ * failed by fail_filemap_read, for the child only (task-filter, make-it-fail).
+ */
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "tap.h"
+
+#define FILE_PATH "/mnt/disk/data"
+#define NPAGES 16
+#define SPIN_SECONDS 5
+#define ATTR "/sys/kernel/debug/fail_filemap_read/"
+
+static long injected(void)
+{
+	char buf[32];
+
+	return read_file(ATTR "injected", buf, sizeof(buf)) ? -1 : atol(buf);
+}
+
+static void knob(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), ATTR "%s", name);
+	if (write_file(path, val))
+		tap_skip_all("cannot set " ATTR " knobs");
+}
+
+/* In a child that fails every read of the file: 0 success, errno on failure. */
+static int child(int populate)
+{
+	size_t len = NPAGES * sysconf(_SC_PAGESIZE);
+	int fd = open(FILE_PATH, O_RDONLY);
+	void *p;
+
+	if (fd < 0 || write_file("/proc/self/make-it-fail", "1"))
+		return 100;
+	if (populate) {
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+		if (p == MAP_FAILED)
+			return errno;
+		return resident_pages(p, len) == 0 ? 0 : 101;
+	}
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 102;
+	return mlock(p, len) ? errno : 0;
+}
+
+/* Runs one case; returns the child's status, or -1 when it was still running and was killed. */
+static int run(int populate, long *reads)
+{
+	struct timespec delay = { 0, 10 * 1000 * 1000 };
+	int status, i;
+	pid_t pid;
+
+	write_file("/proc/sys/vm/drop_caches", "3");
+	knob("injected", "0");
+	pid = fork();
+	if (pid == 0)
+		_exit(child(populate));
+	for (i = 0; i < SPIN_SECONDS * 100; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			*reads = injected();
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+		}
+		nanosleep(&delay, NULL);
+	}
+	*reads = injected();
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+static void check(const char *what, int populate, int want)
+{
+	long reads;
+	int got = run(populate, &reads);
+
+	if (got < 0)
+		tap_result(0, "%s: still retrying after %d s, %ld failed reads of one page (killed)",
+			   what, SPIN_SECONDS, reads);
+	else
+		tap_result(got == want && reads == 2, "%s: status %d (want %d), %ld failed reads (want 2)",
+			   what, got, want, reads);
+}
+
+int main(void)
+{
+	if (access(FILE_PATH, R_OK))
+		tap_skip_all("no " FILE_PATH " (the guest's disk image)");
+	if (access(ATTR "probability", W_OK))
+		tap_skip_all("no fail_filemap_read in this kernel");
+	tap_plan(2);
+	knob("task-filter", "Y");
+	knob("verbose", "0");
+	knob("interval", "1");
+	knob("times", "-1");
+	knob("probability", "100");
+	check("mlock() of a file range with an unreadable page", 0, ENOMEM);
+	check("mmap(MAP_POPULATE) of a file range with an unreadable page", 1, 0);
+	knob("probability", "0");
+	tap_exit();
+}
