@@ -10,7 +10,7 @@ SUITE ?=
 TEST ?=
 export SUITE TEST
 
-.PHONY: all deps linux run selftests gdb gdb-check test test-scripts checkpatch mutants stock patches clean help
+.PHONY: all deps linux run selftests gdb gdb-check test test-scripts checkpatch mutants stock bench patches clean help
 
 all: deps linux run
 
@@ -48,6 +48,10 @@ mutants:
 ## stock         the suites on stock 6.12, without the fix for the retry-forever bug: watch it fail
 stock:
 	@MUTANT=stock-6.12 SHOW=1 scripts/run-mutants.sh
+
+## bench         mmap_lock write-hold benchmark: the series vs population under the write lock (build/bench/)
+bench:
+	@scripts/run-bench.sh
 
 ## patches       export linux/'s commits since "base" back to patches/ (git format-patch)
 patches:

@@ -17,7 +17,7 @@ BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
 LOG = os.path.join(BUILD, 'gdb', 'check.log')
 SUITE = 'mm_populate_mmap'
 TEST = 'populate_of_anon_private_write_faults_real_anon_pages'
-# gdb's own run takes ~10 s; waiting for another `make run` to release the build is not counted.
+# gdb's own run takes ~3 s; waiting for another `make run` to release the build is not counted.
 TIMEOUT = os.environ.get('GDB_TIMEOUT', '180')
 
 COMMANDS = [
@@ -40,8 +40,10 @@ def section(out, name):
 
 def checks(out):
     """(name, passed) for each check of the gdb session's output."""
-    stop = re.search(r'^Breakpoint \d+, (?:0x\w+ in )?__mm_populate \(start=(?:start@entry=)?(\d+),',
-                     out, re.M)
+    # "Breakpoint 1, __mm_populate (start=...", or "Thread 1 "vmlinux" hit Breakpoint 1, ..." when
+    # the UML process has more than one host thread.
+    stop = re.search(r'^(?:Thread \d+ "[^"]*" hit )?Breakpoint \d+, (?:0x\w+ in )?'
+                     r'__mm_populate \(start=(?:start@entry=)?(\d+),', out, re.M)
     yield f'gdb stops at __mm_populate() during {TEST}', stop is not None
     bt = section(out, 'backtrace')
     yield (f'the backtrace has {TEST}() and vm_mmap_pgoff()',

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mmap_lock hold-time benchmark (CONFIG_MM_POPULATE_BENCH, run by the test bed's "make bench").
+ *
+ * The series "Avoid populating unbounded num of ptes with mmap_sem held" (Linux 3.9) sets up the
+ * vma under mmap_lock held for write, drops it, then populates under the read lock. Its claim:
+ * the longest write hold no longer grows with the size of the population. For sizes of 1 to
+ * 256 MiB and three entry points (anonymous mmap(MAP_POPULATE), file mmap(MAP_POPULATE) of a
+ * cold, slow file, brk() growth under mlockall(MCL_FUTURE)) this measures, per run:
+ *
+ *   hold_max_ns, hold_total_ns, holds	write holds of mmap_lock by the populating task
+ *   read_hold_max_ns			its longest read hold
+ *   wall_ns				the call (vm_mmap() or sys_brk()) as the caller sees it
+ *   writer_max_wait_ns, writer_ops	a second run of the same population with a kthread of
+ *					the same mm doing mmap+munmap of one page in a loop:
+ *					its longest wait for the write lock, and how many
+ *					mmap+munmap pairs it made during the population
+ *   writer_max_op_ns			its slowest mmap+munmap pair (lock waits and CPU)
+ *   reader_max_wait_ns			the same kthread also takes the lock for read (as a page
+ *					fault of another thread would) before each pair: its
+ *					longest wait for the read lock
+ *
+ * and prints one KTAP diagnostic line per run ("# <case>: bench: workload=... size_mib=..."),
+ * which scripts/bench-report.py reads. Holds are timed by probes on the kernel's mmap_lock
+ * tracepoints (acquire_returned to released, or to the downgrade that ends a write hold), waits
+ * from start_locking to acquire_returned.
+ *
+ * Clock: ktime_get_ns() (~256 ns resolution on UML). On UML local_clock() and sched_clock() tick
+ * with jiffies (HZ=100: 10 ms steps), so lock_stat's hold times and the default trace clock of
+ * the mmap_lock trace events cannot see a hold shorter than 10 ms; they are not used here.
+ *
+ * The slow file: every read of the test file's pages is delayed by the fail_filemap_delay
+ * capability, BENCH_READ_DELAY_US µs (fsleep() below 10 µs is udelay(): a busy wait, exact on
+ * UML, where any real sleep lasts up to a jiffy), in the populating kthread only. 256 MiB is
+ * 65536 reads, so about 0.3 s of delay per run.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched.h>
+#include <linux/syscalls.h>
+#include <linux/timekeeping.h>
+#include <trace/events/mmap_lock.h>
+
+#include "populate_helpers.h"
+
+#define BENCH_REPS		5
+#define BENCH_READ_DELAY_US	5
+/* brk() grows from here: far above the bottom-up mmap area the other mappings come from. */
+#define BENCH_BRK_BASE		0x1000000000UL
+
+static const unsigned long bench_sizes_mib[] = { 1, 4, 16, 64, 256 };
+
+enum bench_workload { BENCH_ANON, BENCH_FILE, BENCH_BRK };
+
+static const char *const bench_names[] = {
+	[BENCH_ANON] = "anon",
+	[BENCH_FILE] = "file",
+	[BENCH_BRK] = "brk",
+};
+
+/*
+ * Probe state. Each field is written by one task only (the populating task, or the writer), in
+ * its own lock calls; the test reads them once the writer has stopped.
+ */
+struct bench_probe {
+	struct mm_struct *mm;
+	struct task_struct *pop_task;
+	struct task_struct *writer_task;
+	/* The populating task. */
+	u64 write_since;	/* 0: not holding it for write */
+	u64 read_since;
+	u64 hold_max;
+	u64 hold_total;
+	u64 read_hold_max;
+	unsigned long holds;
+	/* The concurrent writer (and reader). */
+	u64 wait_since;
+	u64 wait_max;
+	u64 read_wait_max;
+};
+
+static void bench_hold_end(struct bench_probe *p, u64 now)
+{
+	u64 d = now - p->write_since;
+
+	p->write_since = 0;
+	p->hold_max = max(p->hold_max, d);
+	p->hold_total += d;
+	p->holds++;
+}
+
+static void bench_start_locking(void *data, struct mm_struct *mm, const char *memcg_path,
+				bool write)
+{
+	struct bench_probe *p = data;
+
+	if (mm == p->mm && current == READ_ONCE(p->writer_task))
+		p->wait_since = ktime_get_ns();
+}
+
+static void bench_acquired(void *data, struct mm_struct *mm, const char *memcg_path, bool write,
+			   bool success)
+{
+	struct bench_probe *p = data;
+	u64 now = ktime_get_ns();
+
+	if (mm != p->mm || !success)
+		return;
+	if (current == p->pop_task) {
+		/* A read "acquisition" while holding it for write is mmap_write_downgrade(). */
+		if (!write && p->write_since)
+			bench_hold_end(p, now);
+		if (write)
+			p->write_since = now;
+		else
+			p->read_since = now;
+	} else if (current == READ_ONCE(p->writer_task) && p->wait_since) {
+		if (write)
+			p->wait_max = max(p->wait_max, now - p->wait_since);
+		else
+			p->read_wait_max = max(p->read_wait_max, now - p->wait_since);
+		p->wait_since = 0;
+	}
+}
+
+static void bench_released(void *data, struct mm_struct *mm, const char *memcg_path, bool write)
+{
+	struct bench_probe *p = data;
+	u64 now = ktime_get_ns();
+
+	if (mm != p->mm || current != p->pop_task)
+		return;
+	if (write && p->write_since) {
+		bench_hold_end(p, now);
+	} else if (!write && p->read_since) {
+		p->read_hold_max = max(p->read_hold_max, now - p->read_since);
+		p->read_since = 0;
+	}
+}
+
+static void bench_probes_off(void *data)
+{
+	unregister_trace_mmap_lock_released(bench_released, data);
+	unregister_trace_mmap_lock_acquire_returned(bench_acquired, data);
+	unregister_trace_mmap_lock_start_locking(bench_start_locking, data);
+	tracepoint_synchronize_unregister();
+}
+
+static struct bench_probe *bench_probes_on(struct kunit *test)
+{
+	struct bench_probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->mm = current->mm;
+	p->pop_task = current;
+	KUNIT_ASSERT_EQ(test, register_trace_mmap_lock_start_locking(bench_start_locking, p), 0);
+	if (register_trace_mmap_lock_acquire_returned(bench_acquired, p)) {
+		unregister_trace_mmap_lock_start_locking(bench_start_locking, p);
+		tracepoint_synchronize_unregister();
+		KUNIT_FAIL_AND_ABORT(test, "register_trace_mmap_lock_acquire_returned failed");
+	}
+	if (register_trace_mmap_lock_released(bench_released, p)) {
+		unregister_trace_mmap_lock_acquire_returned(bench_acquired, p);
+		unregister_trace_mmap_lock_start_locking(bench_start_locking, p);
+		tracepoint_synchronize_unregister();
+		KUNIT_FAIL_AND_ABORT(test, "register_trace_mmap_lock_released failed");
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, bench_probes_off, p), 0);
+	return p;
+}
+
+static void bench_probe_reset(struct bench_probe *p)
+{
+	p->write_since = 0;
+	p->read_since = 0;
+	p->hold_max = 0;
+	p->hold_total = 0;
+	p->read_hold_max = 0;
+	p->holds = 0;
+	p->wait_since = 0;
+	p->wait_max = 0;
+	p->read_wait_max = 0;
+}
+
+/*
+ * The concurrent writer: mmap+munmap of one page, again and again, until told to stop. Before each
+ * pair it takes the lock for read and drops it, as a page fault of another thread would.
+ */
+struct bench_writer {
+	struct bench_probe *probe;
+	bool stop;
+	struct completion running;
+	unsigned long ops;
+	u64 op_max;
+	long err;
+};
+
+static void bench_writer_fn(void *data)
+{
+	struct bench_writer *w = data;
+	unsigned long addr;
+	u64 t0, d;
+
+	WRITE_ONCE(w->probe->writer_task, current);
+	while (!READ_ONCE(w->stop)) {
+		mmap_read_lock(current->mm);
+		mmap_read_unlock(current->mm);
+		t0 = ktime_get_ns();
+		addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		if (IS_ERR_VALUE(addr)) {
+			w->err = (long)addr;
+			break;
+		}
+		w->err = vm_munmap(addr, PAGE_SIZE);
+		if (w->err)
+			break;
+		d = ktime_get_ns() - t0;
+		/* The first pair only shows that the writer runs: it is not timed. */
+		if (w->ops++ == 0)
+			complete(&w->running);
+		else
+			w->op_max = max(w->op_max, d);
+		cond_resched();
+	}
+	WRITE_ONCE(w->probe->writer_task, NULL);
+	complete(&w->running);
+}
+
+struct bench_result {
+	u64 wall;
+	u64 hold_max, hold_total, read_hold_max;
+	unsigned long holds;
+	u64 writer_wait_max, writer_op_max, reader_wait_max;
+	unsigned long writer_ops;
+};
+
+struct bench_ctx {
+	struct kunit *test;
+	enum bench_workload workload;
+	unsigned long npages;
+	struct pop_file *pf;
+	unsigned long addr;
+};
+
+/* The population being measured: the one call that maps (or grows) and populates. */
+static void bench_populate(struct bench_ctx *c)
+{
+	struct kunit *test = c->test;
+	unsigned long addr;
+
+	switch (c->workload) {
+	case BENCH_ANON:
+		c->addr = pop_mmap(test, NULL, 0, c->npages, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
+		break;
+	case BENCH_FILE:
+		c->addr = pop_mmap(test, c->pf->file, 0, c->npages, PROT_READ,
+				   MAP_SHARED | MAP_POPULATE, 0);
+		break;
+	case BENCH_BRK:
+		addr = BENCH_BRK_BASE + POP_LEN(c->npages);
+		KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(addr), addr);
+		c->addr = BENCH_BRK_BASE;
+		break;
+	}
+}
+
+static void bench_prepare(struct bench_ctx *c)
+{
+	struct kunit *test = c->test;
+	struct mm_struct *mm = current->mm;
+
+	switch (c->workload) {
+	case BENCH_ANON:
+		break;
+	case BENCH_FILE:
+		/* A new, cold file each time; every read of it is delayed. */
+		c->pf = pop_file_create(test, c->npages);
+		pop_arm(test, POP_FAIL_FILEMAP_DELAY, 1, -1, BENCH_READ_DELAY_US);
+		break;
+	case BENCH_BRK:
+		mmap_write_lock(mm);
+		mm->start_brk = BENCH_BRK_BASE;
+		mm->brk = BENCH_BRK_BASE;
+		mmap_write_unlock(mm);
+		KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
+		break;
+	}
+}
+
+/* Undo the population, check that it happened, and free its memory before the next run. */
+static void bench_cleanup(struct bench_ctx *c)
+{
+	struct kunit *test = c->test;
+
+	KUNIT_EXPECT_EQ_MSG(test, pop_present(test, c->addr, c->npages), c->npages,
+			    "%s: pages present after the population", bench_names[c->workload]);
+	switch (c->workload) {
+	case BENCH_ANON:
+		KUNIT_ASSERT_EQ(test, vm_munmap(c->addr, POP_LEN(c->npages)), 0);
+		break;
+	case BENCH_FILE:
+		pop_disarm(test, POP_FAIL_FILEMAP_DELAY);
+		KUNIT_ASSERT_EQ(test, vm_munmap(c->addr, POP_LEN(c->npages)), 0);
+		/* The page cache of a file the test keeps open until it ends: drop it now. */
+		truncate_inode_pages(c->pf->file->f_mapping, 0);
+		break;
+	case BENCH_BRK:
+		KUNIT_ASSERT_EQ(test, sys_munlockall(), 0L);
+		KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(BENCH_BRK_BASE), BENCH_BRK_BASE);
+		KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
+		break;
+	}
+}
+
+static void bench_one(struct kunit *test, struct bench_probe *p, enum bench_workload workload,
+		      unsigned long npages, struct bench_result *r)
+{
+	struct bench_ctx c = { .test = test, .workload = workload, .npages = npages };
+	struct bench_writer *w;
+	struct pop_mm_thread *t;
+	unsigned long ops;
+	u64 t0;
+
+	/* Alone: the hold times and the wall time. */
+	bench_prepare(&c);
+	bench_probe_reset(p);
+	t0 = ktime_get_ns();
+	bench_populate(&c);
+	r->wall = ktime_get_ns() - t0;
+	r->hold_max = p->hold_max;
+	r->hold_total = p->hold_total;
+	r->holds = p->holds;
+	r->read_hold_max = p->read_hold_max;
+	bench_cleanup(&c);
+
+	/* Again, with the concurrent writer running from before the population starts. */
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->probe = p;
+	init_completion(&w->running);
+	bench_prepare(&c);
+	t = pop_start_in_mm(test, bench_writer_fn, w);
+	wait_for_completion(&w->running);
+	bench_probe_reset(p);
+	ops = READ_ONCE(w->ops);
+	WRITE_ONCE(w->op_max, 0);
+	bench_populate(&c);
+	WRITE_ONCE(w->stop, true);
+	r->writer_ops = READ_ONCE(w->ops) - ops;
+	r->writer_op_max = READ_ONCE(w->op_max);
+	pop_wait_in_mm(t);
+	KUNIT_EXPECT_EQ_MSG(test, w->err, 0L, "the concurrent writer's mmap/munmap failed");
+	r->writer_wait_max = p->wait_max;
+	r->reader_wait_max = p->read_wait_max;
+	bench_cleanup(&c);
+	kunit_kfree(test, w);
+}
+
+static void bench_workload(struct kunit *test, enum bench_workload workload)
+{
+	struct bench_probe *p;
+	struct bench_result r;
+	unsigned long size;
+	int rep, i;
+
+	if (workload == BENCH_FILE && !pop_fail_available(POP_FAIL_FILEMAP_DELAY))
+		kunit_skip(test, "needs fail_filemap_delay (CONFIG_FAIL_FILEMAP_DELAY)");
+	p = bench_probes_on(test);
+	for (rep = 1; rep <= BENCH_REPS; rep++) {
+		for (i = 0; i < ARRAY_SIZE(bench_sizes_mib); i++) {
+			size = bench_sizes_mib[i];
+			memset(&r, 0, sizeof(r));
+			bench_one(test, p, workload, (size << 20) >> PAGE_SHIFT, &r);
+			kunit_info(test,
+				   "bench: workload=%s size_mib=%lu rep=%d hold_max_ns=%llu hold_total_ns=%llu holds=%lu read_hold_max_ns=%llu wall_ns=%llu writer_max_wait_ns=%llu writer_max_op_ns=%llu writer_ops=%lu reader_max_wait_ns=%llu read_delay_us=%d",
+				   bench_names[workload], size, rep, r.hold_max, r.hold_total,
+				   r.holds, r.read_hold_max, r.wall, r.writer_wait_max,
+				   r.writer_op_max, r.writer_ops, r.reader_wait_max,
+				   workload == BENCH_FILE ? BENCH_READ_DELAY_US : 0);
+		}
+	}
+}
+
+static void bench_anon(struct kunit *test)
+{
+	bench_workload(test, BENCH_ANON);
+}
+
+static void bench_file(struct kunit *test)
+{
+	bench_workload(test, BENCH_FILE);
+}
+
+static void bench_brk(struct kunit *test)
+{
+	bench_workload(test, BENCH_BRK);
+}
+
+static struct kunit_case populate_bench_cases[] = {
+	KUNIT_CASE_SLOW(bench_anon),
+	KUNIT_CASE_SLOW(bench_file),
+	KUNIT_CASE_SLOW(bench_brk),
+	{}
+};
+
+static struct kunit_suite populate_bench_suite = {
+	.name = "mm_populate_bench",
+	.init = pop_init,
+	.exit = pop_exit,
+	.test_cases = populate_bench_cases,
+};
+
+kunit_test_suite(populate_bench_suite);

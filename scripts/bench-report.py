@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""The report of `make bench`: the benchmark's KTAP lines of each kernel's log, as tables (every run
+and the medians, CSV and markdown), a log-log plot (gnuplot, if installed), and the shape check.
+
+The series' claim: the longest write hold of mmap_lock does not grow with the population. Checked
+on the medians of each workload, largest size over smallest: at most FLAT_MAX on the series kernel,
+at least LINEAR_MIN on the experiment kernel (population under the write lock).
+"""
+import argparse
+import csv
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+LINE = re.compile(r'# (\w+): bench: (.*)$')
+FIELDS = ['hold_max_ns', 'hold_total_ns', 'holds', 'read_hold_max_ns', 'wall_ns',
+          'writer_max_wait_ns', 'writer_max_op_ns', 'writer_ops', 'reader_max_wait_ns']
+WORKLOADS = ['anon', 'file', 'brk']
+TITLES = {'anon': 'anonymous mmap(MAP_POPULATE)', 'file': 'file mmap(MAP_POPULATE), slow reads',
+          'brk': 'brk() under mlockall(MCL_FUTURE)'}
+FLAT_MAX = 2
+LINEAR_MIN = 32
+
+
+def parse(kernel, path):
+    """Every run of one kernel's log: dicts with kernel, workload, size_mib, rep and FIELDS."""
+    runs = []
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = LINE.search(line)
+            if not m:
+                continue
+            kv = dict(item.split('=', 1) for item in m.group(2).split())
+            run = {'kernel': kernel, 'workload': kv['workload'], 'size_mib': int(kv['size_mib']),
+                   'rep': int(kv['rep']), 'read_delay_us': int(kv.get('read_delay_us', 0))}
+            run.update((k, int(kv[k])) for k in FIELDS)
+            runs.append(run)
+    return runs
+
+
+def medians(runs):
+    """{(kernel, workload, size_mib): {field: median}} over the repetitions."""
+    groups = {}
+    for r in runs:
+        groups.setdefault((r['kernel'], r['workload'], r['size_mib']), []).append(r)
+    return {key: dict({f: statistics.median(r[f] for r in rs) for f in FIELDS}, reps=len(rs))
+            for key, rs in groups.items()}
+
+
+def us(ns):
+    v = ns / 1000
+    return f'{v:.0f}' if v >= 100 else f'{v:.1f}'
+
+
+def shape(med, kernels, sizes):
+    """One verdict per kernel and workload: (kernel, workload, ratio, expected, ok)."""
+    out = []
+    for kernel in kernels:
+        if kernel not in ('series', 'experiment'):
+            continue
+        for w in WORKLOADS:
+            lo, hi = med.get((kernel, w, sizes[0])), med.get((kernel, w, sizes[-1]))
+            if not lo or not hi:
+                continue
+            ratio = hi['hold_max_ns'] / max(lo['hold_max_ns'], 1)
+            if kernel == 'series':
+                out.append((kernel, w, ratio, f'<= {FLAT_MAX} (flat)', ratio <= FLAT_MAX))
+            else:
+                out.append((kernel, w, ratio, f'>= {LINEAR_MIN} (~linear)', ratio >= LINEAR_MIN))
+    return out
+
+
+def write_tables(out, runs, med, kernels, sizes, verdicts):
+    with open(os.path.join(out, 'runs.csv'), 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['kernel', 'workload', 'size_mib', 'rep'] + FIELDS + ['read_delay_us'])
+        for r in runs:
+            w.writerow([r['kernel'], r['workload'], r['size_mib'], r['rep']]
+                       + [r[k] for k in FIELDS] + [r['read_delay_us']])
+    with open(os.path.join(out, 'results.csv'), 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['kernel', 'workload', 'size_mib', 'reps'] + [f'median_{k}' for k in FIELDS])
+        for kernel in kernels:
+            for wl in WORKLOADS:
+                for s in sizes:
+                    m = med.get((kernel, wl, s))
+                    if m:
+                        w.writerow([kernel, wl, s, m['reps']] + [round(m[k]) for k in FIELDS])
+    lines = ['# mmap_lock during population: ' + ' vs '.join(kernels), '',
+             f'Medians of {max(m["reps"] for m in med.values())} runs, in µs. '
+             '`hold max`/`hold total`: write holds of mmap_lock by the populating task; '
+             '`writer wait`: longest wait for the write lock of a concurrent kthread of the same mm '
+             '(mmap+munmap of one page in a loop); `reader wait`: the same kthread\'s longest wait '
+             'for the read lock, taken before each mmap+munmap; `wall`: the mmap()/brk() call, '
+             'without the other kthread.', '']
+    head = ['workload', 'MiB']
+    for col in ('hold max', 'hold total', 'writer wait', 'reader wait', 'wall'):
+        head += [f'{col} {k}' for k in kernels]
+    lines += ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for wl in WORKLOADS:
+        for s in sizes:
+            row = [wl, str(s)]
+            for field in ('hold_max_ns', 'hold_total_ns', 'writer_max_wait_ns',
+                          'reader_max_wait_ns', 'wall_ns'):
+                for k in kernels:
+                    m = med.get((k, wl, s))
+                    row.append(us(m[field]) if m else '-')
+            lines.append('| ' + ' | '.join(row) + ' |')
+    lines += ['', f'Shape check (longest write hold, {sizes[-1]} MiB over {sizes[0]} MiB):', '']
+    lines += [f'- {k} {wl}: ratio {ratio:.1f}, expected {exp}: {"ok" if ok else "NOT AS EXPECTED"}'
+              for k, wl, ratio, exp, ok in verdicts]
+    with open(os.path.join(out, 'results.md'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    return lines
+
+
+def plot(out, med, kernels, sizes):
+    """results.png: per workload, the longest write hold and the concurrent thread's longest waits
+    for the lock, for write and for read, against the size."""
+    if not shutil.which('gnuplot'):
+        print('no gnuplot: no plot (apt-get install gnuplot-nox)', file=sys.stderr)
+        return None
+    dat = os.path.join(out, 'plot.dat')
+    with open(dat, 'w') as f:
+        # One gnuplot data block per (workload, kernel), in that order.
+        for wl in WORKLOADS:
+            for k in kernels:
+                f.write(f'# {wl} {k}\n')
+                for s in sizes:
+                    m = med.get((k, wl, s))
+                    if m:
+                        # Clamped to 0.1 µs for the log scale (ktime_get_ns() resolves ~0.25 µs).
+                        f.write(f"{s} " + ' '.join(str(max(m[k], 100) / 1e3) for k in
+                                ('hold_max_ns', 'writer_max_wait_ns', 'reader_max_wait_ns'))
+                                + '\n')
+                f.write('\n\n')
+    png = os.path.join(out, 'results.png')
+    script = [f"set terminal pngcairo size 1200,900 font ',9'", f"set output '{png}'",
+              'set logscale xy', "set xtics (1, 4, 16, 64, 256)", 'set xrange [0.8:320]', 'set grid',
+              'set key top left', "set format y '10^{%L}'",
+              "set multiplot layout 3,3 title 'mmap\\_lock held for write during population "
+              "(medians; UML, ktime\\_get\\_ns)'"]
+    colors = {'series': '#1b9e77', 'experiment': '#d95f02'}
+    for col, label in ((2, 'longest write hold (µs)'), (3, 'other thread: write-lock wait (µs)'),
+                       (4, 'other thread: read-lock wait (µs)')):
+        for i, wl in enumerate(WORKLOADS):
+            curves = []
+            for j, k in enumerate(kernels):
+                curves.append(f"'{dat}' index {i * len(kernels) + j} using 1:{col} with linespoints "
+                              f"lw 2 pt 7 lc rgb '{colors.get(k, 'black')}' title '{k}'")
+            title = TITLES[wl].replace('_', '\\_')
+            script += [f"set title '{title}'", "set xlabel 'population (MiB)'",
+                       f"set ylabel '{label}'", 'plot ' + ', '.join(curves)]
+    script.append('unset multiplot')
+    subprocess.run(['gnuplot'], input='\n'.join(script) + '\n', text=True, check=True)
+    return png
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument('logs', nargs='+', metavar='KERNEL=LOG', help="a kernel's name and its log")
+    p.add_argument('--out', required=True, help='where the tables and the plot go')
+    a = p.parse_args(argv)
+    runs, kernels = [], []
+    for arg in a.logs:
+        kernel, path = arg.split('=', 1)
+        kernels.append(kernel)
+        got = parse(kernel, path)
+        if not got:
+            print(f'error: no benchmark lines in {path}', file=sys.stderr)
+            return 1
+        runs += got
+    sizes = sorted({r['size_mib'] for r in runs})
+    med = medians(runs)
+    verdicts = shape(med, kernels, sizes)
+    lines = write_tables(a.out, runs, med, kernels, sizes, verdicts)
+    png = plot(a.out, med, kernels, sizes)
+    print('\n'.join(lines))
+    print(f"\ntables: {os.path.join(a.out, 'results.md')}, results.csv (medians), runs.csv"
+          + (f'; plot: {png}' if png else ''))
+    ok = all(v[4] for v in verdicts)
+    print('shape:   ' + ('as the series claims' if ok else 'NOT as expected (see above)'))
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,76 @@
+#!/bin/bash
+# make bench: the mmap_lock hold-time benchmark (kunit/populate_bench.c) on two kernels, built one
+# after the other, then the table, the plot and the shape check (scripts/bench-report.py).
+#
+#   series      linux/'s HEAD: population after the write lock is dropped (the 3.9 series)
+#   experiment  the same plus patches/experiments/populate-under-write-lock.patch: population
+#               under the write lock, as before 3.9
+#
+# Each kernel has a worktree of linux/ (build/bench/<kernel>/linux; linux/ itself is never
+# touched) and a build directory beside it (build/bench/<kernel>/kunit): the same relative paths
+# for both, so that ccache (paths relative to CCACHE_BASEDIR) shares the objects between them.
+# Built without the debug and KASAN fragments: lockdep and KASAN distort the timings.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+WORK=$BUILD_DIR/bench
+EXPERIMENT=${EXPERIMENT:-$TOP/patches/experiments/populate-under-write-lock.patch}
+# One boot runs every repetition of every workload; a hang ends here.
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
+KERNELS="series experiment"
+
+[ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
+[ -f "$EXPERIMENT" ] || die "no experiment patch: $EXPERIMENT"
+mkdir -p "$WORK"
+# One run at a time: the worktrees and build directories are not shareable.
+[ -n "${RUN_BENCH_LOCKED:-}" ] || RUN_BENCH_LOCKED=1 exec flock "$WORK/.lock" "$0" "$@"
+head=$(git -C "$LINUX_DIR" rev-parse HEAD)
+
+if ! command -v gnuplot >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	note "installing gnuplot-nox (for the plot)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gnuplot-nox >/dev/null ||
+		note "gnuplot-nox not installed: no plot"
+fi
+
+# The worktree of one kernel at linux/'s HEAD, with its patch (if any) applied. A tree already in
+# that state is left alone: rewriting its files would rebuild them.
+prepare_tree() {
+	local kernel=$1 patch=${2:-} dir=$WORK/$1/linux want have
+	if [ ! -e "$dir" ]; then
+		mkdir -p "$WORK/$kernel"
+		git -C "$LINUX_DIR" worktree add -q --detach "$dir" "$head"
+	fi
+	ln -sfn "$TOP/kunit" "$dir/mm/populate_test"
+	want="$head $([ -z "$patch" ] || sha256sum <"$patch")"
+	have="$(git -C "$dir" rev-parse HEAD) $(git -C "$dir" diff | sha256sum)"
+	if [ "$(cat "$WORK/$kernel/tree.stamp" 2>/dev/null)" = "$want $have" ]; then
+		return
+	fi
+	git -C "$dir" checkout -q -f --detach "$head"
+	[ -z "$patch" ] || git -C "$dir" apply "$patch" || die "$patch no longer applies to linux/"
+	echo "$want $(git -C "$dir" rev-parse HEAD) $(git -C "$dir" diff | sha256sum)" >"$WORK/$kernel/tree.stamp"
+}
+
+start=$(date +%s)
+for kernel in $KERNELS; do
+	patch=
+	[ "$kernel" = experiment ] && patch=$EXPERIMENT
+	prepare_tree "$kernel" "$patch"
+	note "bench kernel $kernel: build (if needed) and run (log: $WORK/$kernel.out)"
+	t0=$(date +%s)
+	if ! LINUX_DIR=$WORK/$kernel/linux KUNIT_BUILD=$WORK/$kernel/kunit \
+		FRAGMENTS="uml fault-injection bench" SUITE=mm_populate_bench TEST= \
+		TIMEOUT=$BENCH_TIMEOUT "$TOP/scripts/run-kunit.sh" >"$WORK/$kernel.out" 2>&1; then
+		tail -n 25 "$WORK/$kernel.out" >&2
+		die "bench kernel $kernel failed (see $WORK/$kernel.out)"
+	fi
+	cp "$WORK/$kernel/kunit/test.log" "$WORK/$kernel.log"
+	note "bench kernel $kernel: $(($(date +%s) - t0)) s"
+done
+
+set --
+for kernel in $KERNELS; do
+	set -- "$@" "$kernel=$WORK/$kernel.log"
+done
+python3 "$TOP/scripts/bench-report.py" --out "$WORK" "$@"
+note "make bench: $(($(date +%s) - start)) s"
