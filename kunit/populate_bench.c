@@ -11,14 +11,19 @@
  *   hold_max_ns, hold_total_ns, holds	write holds of mmap_lock by the populating task
  *   read_hold_max_ns			its longest read hold
  *   wall_ns				the call (vm_mmap() or sys_brk()) as the caller sees it
- *   writer_max_wait_ns, writer_ops	a second run of the same population with a kthread of
- *					the same mm doing mmap+munmap of one page in a loop:
- *					its longest wait for the write lock, and how many
- *					mmap+munmap pairs it made during the population
- *   writer_max_op_ns			its slowest mmap+munmap pair (lock waits and CPU)
- *   reader_max_wait_ns			the same kthread also takes the lock for read (as a page
- *					fault of another thread would) before each pair: its
- *					longest wait for the read lock
+ *   writer_max_wait_ns, writer_max_op_ns, writer_ops
+ *					the same population again, with another kthread of the
+ *					same mm doing mmap+munmap of one page in a loop: its
+ *					longest wait for the write lock, its slowest
+ *					mmap+munmap, and how many it made
+ *   reader_max_wait_ns, reader_ops	once more, the other kthread taking the lock for read
+ *					and dropping it in a loop, as page faults of another
+ *					thread would
+ *
+ * The other kthread starts at the population's first fault (gup_fault_observe(), patch 2 of the
+ * series, redirected with a KUnit static stub), and the population waits until it is about to
+ * take the lock: UML has one CPU and the kernel does not preempt (PREEMPT_NONE), so a thread that
+ * is merely runnable would only get the CPU at the next tick, after small populations are done.
  *
  * and prints one KTAP diagnostic line per run ("# <case>: bench: workload=... size_mib=..."),
  * which scripts/bench-report.py reads. Holds are timed by probes on the kernel's mmap_lock
@@ -34,6 +39,7 @@
  * UML, where any real sleep lasts up to a jiffy), in the populating kthread only. 256 MiB is
  * 65536 reads, so about 0.3 s of delay per run.
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/fs.h>
@@ -51,6 +57,10 @@
 /* brk() grows from here: far above the bottom-up mmap area the other mappings come from. */
 #define BENCH_BRK_BASE		0x1000000000UL
 
+/* mm/gup.c's observation point (patch 2 of the series); weak, as in populate_helpers.c. */
+extern void gup_fault_observe(struct vm_area_struct *vma, unsigned long address,
+			      unsigned int fault_flags) __weak;
+
 static const unsigned long bench_sizes_mib[] = { 1, 4, 16, 64, 256 };
 
 enum bench_workload { BENCH_ANON, BENCH_FILE, BENCH_BRK };
@@ -62,13 +72,13 @@ static const char *const bench_names[] = {
 };
 
 /*
- * Probe state. Each field is written by one task only (the populating task, or the writer), in
- * its own lock calls; the test reads them once the writer has stopped.
+ * Probe state. Each field is written by one task only (the populating task, or the other thread),
+ * in its own lock calls; the test reads them once the other thread has stopped.
  */
 struct bench_probe {
 	struct mm_struct *mm;
 	struct task_struct *pop_task;
-	struct task_struct *writer_task;
+	struct task_struct *other_task;
 	/* The populating task. */
 	u64 write_since;	/* 0: not holding it for write */
 	u64 read_since;
@@ -76,10 +86,9 @@ struct bench_probe {
 	u64 hold_total;
 	u64 read_hold_max;
 	unsigned long holds;
-	/* The concurrent writer (and reader). */
+	/* The other thread. */
 	u64 wait_since;
 	u64 wait_max;
-	u64 read_wait_max;
 };
 
 static void bench_hold_end(struct bench_probe *p, u64 now)
@@ -97,7 +106,7 @@ static void bench_start_locking(void *data, struct mm_struct *mm, const char *me
 {
 	struct bench_probe *p = data;
 
-	if (mm == p->mm && current == READ_ONCE(p->writer_task))
+	if (mm == p->mm && current == READ_ONCE(p->other_task))
 		p->wait_since = ktime_get_ns();
 }
 
@@ -117,11 +126,8 @@ static void bench_acquired(void *data, struct mm_struct *mm, const char *memcg_p
 			p->write_since = now;
 		else
 			p->read_since = now;
-	} else if (current == READ_ONCE(p->writer_task) && p->wait_since) {
-		if (write)
-			p->wait_max = max(p->wait_max, now - p->wait_since);
-		else
-			p->read_wait_max = max(p->read_wait_max, now - p->wait_since);
+	} else if (current == READ_ONCE(p->other_task) && p->wait_since) {
+		p->wait_max = max(p->wait_max, now - p->wait_since);
 		p->wait_since = 0;
 	}
 }
@@ -182,52 +188,70 @@ static void bench_probe_reset(struct bench_probe *p)
 	p->holds = 0;
 	p->wait_since = 0;
 	p->wait_max = 0;
-	p->read_wait_max = 0;
 }
 
 /*
- * The concurrent writer: mmap+munmap of one page, again and again, until told to stop. Before each
- * pair it takes the lock for read and drops it, as a page fault of another thread would.
+ * The other thread of the mm: from the population's first fault until the population has
+ * returned, a writer (mmap+munmap of one page) or a reader (mmap_read_lock() and unlock), in a loop.
  */
-struct bench_writer {
+struct bench_other {
 	struct bench_probe *probe;
+	bool write;
 	bool stop;
-	struct completion running;
+	struct completion go;		/* the population's first fault */
+	struct completion started;	/* the other thread is about to take the lock */
 	unsigned long ops;
 	u64 op_max;
 	long err;
 };
 
-static void bench_writer_fn(void *data)
-{
-	struct bench_writer *w = data;
-	unsigned long addr;
-	u64 t0, d;
+/* Whom the next GUP fault of the test starts (only the test's kthread reaches the stub). */
+static struct bench_other *bench_armed;
 
-	WRITE_ONCE(w->probe->writer_task, current);
-	while (!READ_ONCE(w->stop)) {
-		mmap_read_lock(current->mm);
-		mmap_read_unlock(current->mm);
+static void bench_observe_fault(struct vm_area_struct *vma, unsigned long address,
+				unsigned int fault_flags)
+{
+	struct bench_other *o = bench_armed;
+
+	if (!o)
+		return;
+	bench_armed = NULL;
+	complete(&o->go);
+	/* Let it run into the lock before the population goes on (one CPU, no preemption). */
+	wait_for_completion(&o->started);
+}
+
+static void bench_other_fn(void *data)
+{
+	struct bench_other *o = data;
+	struct mm_struct *mm = current->mm;
+	unsigned long addr;
+	u64 t0;
+
+	WRITE_ONCE(o->probe->other_task, current);
+	wait_for_completion(&o->go);
+	complete(&o->started);
+	do {
 		t0 = ktime_get_ns();
-		addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, 0);
-		if (IS_ERR_VALUE(addr)) {
-			w->err = (long)addr;
-			break;
+		if (o->write) {
+			addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+			if (IS_ERR_VALUE(addr)) {
+				o->err = (long)addr;
+				break;
+			}
+			o->err = vm_munmap(addr, PAGE_SIZE);
+			if (o->err)
+				break;
+		} else {
+			mmap_read_lock(mm);
+			mmap_read_unlock(mm);
 		}
-		w->err = vm_munmap(addr, PAGE_SIZE);
-		if (w->err)
-			break;
-		d = ktime_get_ns() - t0;
-		/* The first pair only shows that the writer runs: it is not timed. */
-		if (w->ops++ == 0)
-			complete(&w->running);
-		else
-			w->op_max = max(w->op_max, d);
+		o->op_max = max(o->op_max, ktime_get_ns() - t0);
+		o->ops++;
 		cond_resched();
-	}
-	WRITE_ONCE(w->probe->writer_task, NULL);
-	complete(&w->running);
+	} while (!READ_ONCE(o->stop));
+	WRITE_ONCE(o->probe->other_task, NULL);
 }
 
 struct bench_result {
@@ -235,7 +259,7 @@ struct bench_result {
 	u64 hold_max, hold_total, read_hold_max;
 	unsigned long holds;
 	u64 writer_wait_max, writer_op_max, reader_wait_max;
-	unsigned long writer_ops;
+	unsigned long writer_ops, reader_ops;
 };
 
 struct bench_ctx {
@@ -317,14 +341,49 @@ static void bench_cleanup(struct bench_ctx *c)
 	}
 }
 
+/* The population again, with the other thread; its longest wait for the lock. */
+static u64 bench_contended(struct bench_ctx *c, struct bench_probe *p, bool write,
+			   u64 *op_max, unsigned long *ops)
+{
+	struct kunit *test = c->test;
+	struct bench_other *o;
+	struct pop_mm_thread *t;
+	u64 wait_max;
+
+	o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	o->probe = p;
+	o->write = write;
+	init_completion(&o->go);
+	init_completion(&o->started);
+	bench_prepare(c);
+	t = pop_start_in_mm(test, bench_other_fn, o);
+	bench_probe_reset(p);
+	kunit_activate_static_stub(test, gup_fault_observe, bench_observe_fault);
+	bench_armed = o;
+	bench_populate(c);
+	kunit_deactivate_static_stub(test, gup_fault_observe);
+	WRITE_ONCE(o->stop, true);
+	if (bench_armed) {
+		/* No fault at all: let it make one round and end. */
+		bench_armed = NULL;
+		complete(&o->go);
+	}
+	pop_wait_in_mm(t);
+	KUNIT_EXPECT_EQ_MSG(test, o->err, 0L, "the other thread's mmap/munmap failed");
+	wait_max = p->wait_max;
+	*op_max = o->op_max;
+	*ops = o->ops;
+	bench_cleanup(c);
+	kunit_kfree(test, o);
+	return wait_max;
+}
+
 static void bench_one(struct kunit *test, struct bench_probe *p, enum bench_workload workload,
 		      unsigned long npages, struct bench_result *r)
 {
 	struct bench_ctx c = { .test = test, .workload = workload, .npages = npages };
-	struct bench_writer *w;
-	struct pop_mm_thread *t;
-	unsigned long ops;
-	u64 t0;
+	u64 t0, unused;
 
 	/* Alone: the hold times and the wall time. */
 	bench_prepare(&c);
@@ -338,27 +397,8 @@ static void bench_one(struct kunit *test, struct bench_probe *p, enum bench_work
 	r->read_hold_max = p->read_hold_max;
 	bench_cleanup(&c);
 
-	/* Again, with the concurrent writer running from before the population starts. */
-	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	w->probe = p;
-	init_completion(&w->running);
-	bench_prepare(&c);
-	t = pop_start_in_mm(test, bench_writer_fn, w);
-	wait_for_completion(&w->running);
-	bench_probe_reset(p);
-	ops = READ_ONCE(w->ops);
-	WRITE_ONCE(w->op_max, 0);
-	bench_populate(&c);
-	WRITE_ONCE(w->stop, true);
-	r->writer_ops = READ_ONCE(w->ops) - ops;
-	r->writer_op_max = READ_ONCE(w->op_max);
-	pop_wait_in_mm(t);
-	KUNIT_EXPECT_EQ_MSG(test, w->err, 0L, "the concurrent writer's mmap/munmap failed");
-	r->writer_wait_max = p->wait_max;
-	r->reader_wait_max = p->read_wait_max;
-	bench_cleanup(&c);
-	kunit_kfree(test, w);
+	r->writer_wait_max = bench_contended(&c, p, true, &r->writer_op_max, &r->writer_ops);
+	r->reader_wait_max = bench_contended(&c, p, false, &unused, &r->reader_ops);
 }
 
 static void bench_workload(struct kunit *test, enum bench_workload workload)
@@ -368,6 +408,8 @@ static void bench_workload(struct kunit *test, enum bench_workload workload)
 	unsigned long size;
 	int rep, i;
 
+	if (!gup_fault_observe)
+		kunit_skip(test, "needs gup_fault_observe() in mm/gup.c");
 	if (workload == BENCH_FILE && !pop_fail_available(POP_FAIL_FILEMAP_DELAY))
 		kunit_skip(test, "needs fail_filemap_delay (CONFIG_FAIL_FILEMAP_DELAY)");
 	p = bench_probes_on(test);
@@ -377,10 +419,10 @@ static void bench_workload(struct kunit *test, enum bench_workload workload)
 			memset(&r, 0, sizeof(r));
 			bench_one(test, p, workload, (size << 20) >> PAGE_SHIFT, &r);
 			kunit_info(test,
-				   "bench: workload=%s size_mib=%lu rep=%d hold_max_ns=%llu hold_total_ns=%llu holds=%lu read_hold_max_ns=%llu wall_ns=%llu writer_max_wait_ns=%llu writer_max_op_ns=%llu writer_ops=%lu reader_max_wait_ns=%llu read_delay_us=%d",
+				   "bench: workload=%s size_mib=%lu rep=%d hold_max_ns=%llu hold_total_ns=%llu holds=%lu read_hold_max_ns=%llu wall_ns=%llu writer_max_wait_ns=%llu writer_max_op_ns=%llu writer_ops=%lu reader_max_wait_ns=%llu reader_ops=%lu read_delay_us=%d",
 				   bench_names[workload], size, rep, r.hold_max, r.hold_total,
 				   r.holds, r.read_hold_max, r.wall, r.writer_wait_max,
-				   r.writer_op_max, r.writer_ops, r.reader_wait_max,
+				   r.writer_op_max, r.writer_ops, r.reader_wait_max, r.reader_ops,
 				   workload == BENCH_FILE ? BENCH_READ_DELAY_US : 0);
 		}
 	}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A file page that can never be read, populated by a real process: mlock() of the range and
- * mmap(MAP_POPULATE) must each read it twice (the fault, then one retry with the lock held) and
- * come back: mlock() with ENOMEM, mmap() with the mapping and the page absent. Stock 6.12's
+ * mmap(MAP_POPULATE) must each read it at most twice (the fault, then one retry with the lock
+ * held; once when an injected GUP retry already dropped the lock before the first read) and come
+ * back: mlock() with ENOMEM, mmap() with the mapping and the page absent. Stock 6.12's
  * __mm_populate() re-reads it until the task is killed; the child is killed after SPIN_SECONDS
  * and the number of failed reads by then is reported.
  *
@@ -93,8 +94,9 @@ static void check(const char *what, int populate, int want)
 		tap_result(0, "%s: still retrying after %d s, %ld failed reads of one page (killed)",
 			   what, SPIN_SECONDS, reads);
 	else
-		tap_result(got == want && reads == 2, "%s: status %d (want %d), %ld failed reads (want 2)",
-			   what, got, want, reads);
+		tap_result(got == want && reads >= 1 && reads <= 2,
+			   "%s: status %d (want %d), %ld failed reads (want 1 or 2)", what, got, want,
+			   reads);
 }
 
 int main(void)
@@ -103,6 +105,8 @@ int main(void)
 		tap_skip_all("no " FILE_PATH " (the guest's disk image)");
 	if (access(ATTR "probability", W_OK))
 		tap_skip_all("no fail_filemap_read in this kernel");
+	/* Only the child fails, and only once it has the file open (a preset may have set ours). */
+	write_file("/proc/self/make-it-fail", "0");
 	tap_plan(2);
 	knob("task-filter", "Y");
 	knob("verbose", "0");
