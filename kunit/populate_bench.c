@@ -192,7 +192,7 @@ static void bench_probe_reset(struct bench_probe *p)
 
 /*
  * The other thread of the mm: from the population's first fault until the population has
- * returned, a writer (mmap+munmap of one page) or a reader (mmap_read_lock() and unlock), in a loop.
+ * returned, a writer (mmap+munmap of one page) or a reader (mmap_read_lock(), unlock), in a loop.
  */
 struct bench_other {
 	struct bench_probe *probe;

@@ -17,7 +17,8 @@ import sys
 
 LINE = re.compile(r'# (\w+): bench: (.*)$')
 FIELDS = ['hold_max_ns', 'hold_total_ns', 'holds', 'read_hold_max_ns', 'wall_ns',
-          'writer_max_wait_ns', 'writer_max_op_ns', 'writer_ops', 'reader_max_wait_ns']
+          'writer_max_wait_ns', 'writer_max_op_ns', 'writer_ops', 'reader_max_wait_ns',
+          'reader_ops']
 WORKLOADS = ['anon', 'file', 'brk']
 TITLES = {'anon': 'anonymous mmap(MAP_POPULATE)', 'file': 'file mmap(MAP_POPULATE), slow reads',
           'brk': 'brk() under mlockall(MCL_FUTURE)'}
@@ -91,11 +92,12 @@ def write_tables(out, runs, med, kernels, sizes, verdicts):
                         w.writerow([kernel, wl, s, m['reps']] + [round(m[k]) for k in FIELDS])
     lines = ['# mmap_lock during population: ' + ' vs '.join(kernels), '',
              f'Medians of {max(m["reps"] for m in med.values())} runs, in µs. '
-             '`hold max`/`hold total`: write holds of mmap_lock by the populating task; '
-             '`writer wait`: longest wait for the write lock of a concurrent kthread of the same mm '
-             '(mmap+munmap of one page in a loop); `reader wait`: the same kthread\'s longest wait '
-             'for the read lock, taken before each mmap+munmap; `wall`: the mmap()/brk() call, '
-             'without the other kthread.', '']
+             '`hold max`/`hold total`: write holds of mmap_lock by the populating task; `wall`: '
+             'the mmap()/brk() call. `writer wait`: the longest wait for the write lock of another '
+             'kthread of the same mm doing mmap+munmap of one page in a loop from the '
+             'population\'s first fault on; `reader wait`: the same with a kthread taking the '
+             'read lock (as page faults of another thread would). Each is its own run of the '
+             'population.', '']
     head = ['workload', 'MiB']
     for col in ('hold max', 'hold total', 'writer wait', 'reader wait', 'wall'):
         head += [f'{col} {k}' for k in kernels]
