@@ -57,7 +57,7 @@ bench:
 patches:
 	@scripts/export-patches.sh
 
-## test          everything: the suites, then the scripts' own tests; ends "N passed, N failed"
+## test          everything: suites, gdb-check, selftests, scripts' tests, checkpatch, mutants
 test: deps linux
 	@scripts/test-all.py
 

@@ -20,24 +20,24 @@
  *					and dropping it in a loop, as page faults of another
  *					thread would
  *
- * The other kthread starts at the population's first fault (gup_fault_observe(), patch 2 of the
- * series, redirected with a KUnit static stub), and the population waits until it is about to
- * take the lock: UML has one CPU and the kernel does not preempt (PREEMPT_NONE), so a thread that
- * is merely runnable would only get the CPU at the next tick, after small populations are done.
- *
  * and prints one KTAP diagnostic line per run ("# <case>: bench: workload=... size_mib=..."),
  * which scripts/bench-report.py reads. Holds are timed by probes on the kernel's mmap_lock
  * tracepoints (acquire_returned to released, or to the downgrade that ends a write hold), waits
  * from start_locking to acquire_returned.
+ *
+ * The other kthread starts at the population's first fault (gup_fault_observe(), patch 2 of the
+ * series, redirected with a KUnit static stub), and the population waits until it is about to
+ * take the lock: UML has one CPU and the kernel does not preempt (PREEMPT_NONE), so a thread that
+ * is merely runnable would only get the CPU at the next tick, after small populations are done.
  *
  * Clock: ktime_get_ns() (~256 ns resolution on UML). On UML local_clock() and sched_clock() tick
  * with jiffies (HZ=100: 10 ms steps), so lock_stat's hold times and the default trace clock of
  * the mmap_lock trace events cannot see a hold shorter than 10 ms; they are not used here.
  *
  * The slow file: every read of the test file's pages is delayed by the fail_filemap_delay
- * capability, BENCH_READ_DELAY_US µs (fsleep() below 10 µs is udelay(): a busy wait, exact on
- * UML, where any real sleep lasts up to a jiffy), in the populating kthread only. 256 MiB is
- * 65536 reads, so about 0.3 s of delay per run.
+ * capability, BENCH_READ_DELAY_US µs (fsleep() below 10 µs is udelay(), a busy wait; on UML any
+ * real sleep lasts up to a jiffy), in the populating kthread only. 256 MiB is 65536 reads, so
+ * about 0.3 s of delay per run.
  */
 #include <kunit/static_stub.h>
 #include <kunit/test.h>

@@ -19,7 +19,8 @@ static unsigned long pop_brk_base(struct kunit *test)
 	unsigned long base = pop_hole(test, 4 * NR);
 
 	mmap_write_lock(mm);
-	mm->start_brk = mm->brk = base;
+	mm->start_brk = base;
+	mm->brk = base;
 	mmap_write_unlock(mm);
 	return base;
 }

@@ -135,11 +135,6 @@ unsigned long pop_present(struct kunit *test, unsigned long start, unsigned long
 	return pp.present;
 }
 
-bool pop_page_present(struct kunit *test, unsigned long addr)
-{
-	return pop_present(test, addr & PAGE_MASK, 1) == 1;
-}
-
 void pop_expect_present_run(struct kunit *test, unsigned long start, unsigned long npages,
 			    unsigned long first, unsigned long count)
 {
@@ -623,18 +618,6 @@ static struct folio *pop_file_folio(struct pop_file *pf, pgoff_t index)
 	struct folio *folio = filemap_get_folio(pf->file->f_mapping, index);
 
 	return IS_ERR(folio) ? NULL : folio;
-}
-
-bool pop_file_cached(struct pop_file *pf, pgoff_t index)
-{
-	struct folio *folio = pop_file_folio(pf, index);
-	bool ret;
-
-	if (!folio)
-		return false;
-	ret = folio_test_uptodate(folio);
-	folio_put(folio);
-	return ret;
 }
 
 bool pop_file_dirty(struct pop_file *pf, pgoff_t index)

@@ -32,7 +32,6 @@ struct pop_pages {
 void pop_pages(struct kunit *test, unsigned long start, unsigned long npages,
 	       struct pop_pages *pp);
 unsigned long pop_present(struct kunit *test, unsigned long start, unsigned long npages);
-bool pop_page_present(struct kunit *test, unsigned long addr);
 /* Expect exactly pages [first, first + count) of the npages at start to be present. */
 void pop_expect_present_run(struct kunit *test, unsigned long start, unsigned long npages,
 			    unsigned long first, unsigned long count);
@@ -58,7 +57,7 @@ unsigned long pop_hole(struct kunit *test, unsigned long npages);
 struct pop_file {
 	struct file *file;
 	unsigned long npages;
-	struct mm_struct *mm;		/* reads made with its mmap_lock held count in reads_locked */
+	struct mm_struct *mm;		/* reads with its mmap_lock held: reads_locked */
 	atomic_t reads;
 	atomic_t reads_locked;
 	atomic_t reads_failed;
@@ -71,8 +70,7 @@ struct pop_file {
 
 struct pop_file *pop_file_create(struct kunit *test, unsigned long npages);
 void pop_file_fail(struct pop_file *pf, pgoff_t index, int times);
-/* Is page index of the file in its page cache (and uptodate)? */
-bool pop_file_cached(struct pop_file *pf, pgoff_t index);
+/* Is page index of the file dirty in its page cache? */
 bool pop_file_dirty(struct pop_file *pf, pgoff_t index);
 
 /*

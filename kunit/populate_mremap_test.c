@@ -55,7 +55,8 @@ static void mremap_growing_an_unlocked_vma_populates_nothing(struct kunit *test)
 {
 	unsigned long base = pop_hole(test, 4 * NR);
 
-	pop_mmap(test, NULL, base, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, 0);
+	pop_mmap(test, NULL, base, NR, RW,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, 0);
 	KUNIT_ASSERT_EQ(test, (unsigned long)sys_mremap(base, POP_LEN(NR), POP_LEN(2 * NR), 0, 0),
 			base);
 	pop_expect_present_run(test, base, 2 * NR, 0, NR);

@@ -97,7 +97,8 @@ static void munmap_during_a_read_stops_population_at_the_new_end(struct kunit *t
 
 	KUNIT_EXPECT_EQ(test, pop_vma_count(r.addr, NR), 1UL);
 	pop_expect_present_run(test, r.addr, NR, 0, HALF);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads), HALF, "read file pages no longer mapped");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads), HALF,
+			    "read file pages no longer mapped");
 	KUNIT_EXPECT_EQ(test, pop_rss(MM_FILEPAGES), (unsigned long)HALF);
 }
 
@@ -108,7 +109,8 @@ static void mmap_over_during_a_read_never_reads_the_replaced_file_pages(struct k
 	struct pop_pages pp = {};
 
 	KUNIT_EXPECT_EQ(test, pop_vma_count(r.addr, NR), 2UL);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads), HALF, "read file pages no longer mapped");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads), HALF,
+			    "read file pages no longer mapped");
 	pop_pages(test, r.addr, HALF, &pp);
 	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)HALF);
 	KUNIT_EXPECT_EQ(test, pp.anon, 0UL);
@@ -160,7 +162,7 @@ static void unmap_upper_half_at_fault_k(void *data)
 	int waited;
 
 	for (waited = 0; READ_ONCE(r->faults->count) < r->k && waited < 1000; waited++)
-		msleep(1);
+		usleep_range(1000, 2000);
 	r->saw_fault = READ_ONCE(r->faults->count) >= r->k;
 	/* Blocks until the population drops mmap_lock in the injected retry. */
 	r->ret = vm_munmap(POP_ADDR(r->addr, HALF), POP_LEN(HALF));

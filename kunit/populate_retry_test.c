@@ -26,7 +26,8 @@ static void anon_population_faults_each_page_once_never_under_the_write_lock(str
 	KUNIT_EXPECT_EQ(test, f->count, (unsigned long)NR);
 	KUNIT_EXPECT_EQ(test, f->write_locked, 0UL);
 	for (i = 0; i < NR; i++)
-		KUNIT_EXPECT_EQ_MSG(test, pop_faults_at(test, POP_ADDR(addr, i)), 1UL, "page %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, pop_faults_at(test, POP_ADDR(addr, i)), 1UL,
+				    "page %lu", i);
 }
 
 static void anon_population_holds_the_write_lock_once_and_never_drops_the_read_lock(
@@ -101,8 +102,8 @@ static void expect_retried_once_at(struct kunit *test, unsigned long base, unsig
 
 	for (i = 0; i < NR; i++)
 		KUNIT_EXPECT_EQ_MSG(test, pop_faults_at(test, POP_ADDR(base, i)),
-				    i == k - 1 ? 2UL : 1UL, "faults at page %lu (retry at fault %lu)",
-				    i, k);
+				    i == k - 1 ? 2UL : 1UL,
+				    "faults at page %lu (retry at fault %lu)", i, k);
 }
 
 static void populate_two_vmas_with_retry_at(struct kunit *test, unsigned long k)

@@ -24,6 +24,10 @@ TITLES = {'anon': 'anonymous mmap(MAP_POPULATE)', 'file': 'file mmap(MAP_POPULAT
           'brk': 'brk() under mlockall(MCL_FUTURE)'}
 FLAT_MAX = 2
 LINEAR_MIN = 32
+# The series' write hold is the vma setup alone: a few µs, which vary several-fold between runs on
+# UML (host scheduling, timer signals). Ratios are taken with both medians raised to this floor,
+# so that 2 µs against 5 µs is not read as growth; the raw ratio is printed beside.
+NOISE_FLOOR_NS = 20000
 
 
 def parse(kernel, path):
@@ -57,7 +61,7 @@ def us(ns):
 
 
 def shape(med, kernels, sizes):
-    """One verdict per kernel and workload: (kernel, workload, ratio, expected, ok)."""
+    """One verdict per kernel and workload: (kernel, workload, ratio, raw ratio, expected, ok)."""
     out = []
     for kernel in kernels:
         if kernel not in ('series', 'experiment'):
@@ -66,11 +70,13 @@ def shape(med, kernels, sizes):
             lo, hi = med.get((kernel, w, sizes[0])), med.get((kernel, w, sizes[-1]))
             if not lo or not hi:
                 continue
-            ratio = hi['hold_max_ns'] / max(lo['hold_max_ns'], 1)
+            raw = hi['hold_max_ns'] / max(lo['hold_max_ns'], 1)
+            ratio = max(hi['hold_max_ns'], NOISE_FLOOR_NS) / max(lo['hold_max_ns'], NOISE_FLOOR_NS)
             if kernel == 'series':
-                out.append((kernel, w, ratio, f'<= {FLAT_MAX} (flat)', ratio <= FLAT_MAX))
+                out.append((kernel, w, ratio, raw, f'<= {FLAT_MAX} (flat)', ratio <= FLAT_MAX))
             else:
-                out.append((kernel, w, ratio, f'>= {LINEAR_MIN} (~linear)', ratio >= LINEAR_MIN))
+                out.append((kernel, w, ratio, raw, f'>= {LINEAR_MIN} (~linear)',
+                            ratio >= LINEAR_MIN))
     return out
 
 
@@ -111,9 +117,11 @@ def write_tables(out, runs, med, kernels, sizes, verdicts):
                     m = med.get((k, wl, s))
                     row.append(us(m[field]) if m else '-')
             lines.append('| ' + ' | '.join(row) + ' |')
-    lines += ['', f'Shape check (longest write hold, {sizes[-1]} MiB over {sizes[0]} MiB):', '']
-    lines += [f'- {k} {wl}: ratio {ratio:.1f}, expected {exp}: {"ok" if ok else "NOT AS EXPECTED"}'
-              for k, wl, ratio, exp, ok in verdicts]
+    lines += ['', f'Shape check: longest write hold, median at {sizes[-1]} MiB over median at '
+              f'{sizes[0]} MiB, both raised to at least {NOISE_FLOOR_NS // 1000} µs (the noise of '
+              'a hold of a few µs on UML; the raw ratio in brackets):', '']
+    lines += [f'- {k} {wl}: ratio {ratio:.1f} ({raw:.1f}), expected {exp}: '
+              + ('ok' if ok else 'NOT AS EXPECTED') for k, wl, ratio, raw, exp, ok in verdicts]
     with open(os.path.join(out, 'results.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     return lines
@@ -140,10 +148,10 @@ def plot(out, med, kernels, sizes):
                                 + '\n')
                 f.write('\n\n')
     png = os.path.join(out, 'results.png')
-    script = [f"set terminal pngcairo size 1200,900 font ',9'", f"set output '{png}'",
+    script = [f"set terminal png size 1050,800 font ',8'", f"set output '{png}'",
               'set logscale xy', "set xtics (1, 4, 16, 64, 256)", 'set xrange [0.8:320]', 'set grid',
               'set key top left', "set format y '10^{%L}'",
-              "set multiplot layout 3,3 title 'mmap\\_lock held for write during population "
+              "set multiplot layout 3,3 title 'mmap\\_lock during population: series vs experiment "
               "(medians; UML, ktime\\_get\\_ns)'"]
     colors = {'series': '#1b9e77', 'experiment': '#d95f02'}
     for col, label in ((2, 'longest write hold (µs)'), (3, 'other thread: write-lock wait (µs)'),
@@ -183,7 +191,7 @@ def main(argv=None):
     print('\n'.join(lines))
     print(f"\ntables: {os.path.join(a.out, 'results.md')}, results.csv (medians), runs.csv"
           + (f'; plot: {png}' if png else ''))
-    ok = all(v[4] for v in verdicts)
+    ok = bool(verdicts) and all(v[-1] for v in verdicts)
     print('shape:   ' + ('as the series claims' if ok else 'NOT as expected (see above)'))
     return 0 if ok else 1
 

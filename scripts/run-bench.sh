@@ -59,7 +59,7 @@ for kernel in $KERNELS; do
 	note "bench kernel $kernel: build (if needed) and run (log: $WORK/$kernel.out)"
 	t0=$(date +%s)
 	if ! LINUX_DIR=$WORK/$kernel/linux KUNIT_BUILD=$WORK/$kernel/kunit \
-		FRAGMENTS="uml fault-injection bench" SUITE=mm_populate_bench TEST= \
+		FRAGMENTS="uml fault-injection bench" SUITE=mm_populate_bench TEST="" \
 		TIMEOUT=$BENCH_TIMEOUT "$TOP/scripts/run-kunit.sh" >"$WORK/$kernel.out" 2>&1; then
 		tail -n 25 "$WORK/$kernel.out" >&2
 		die "bench kernel $kernel failed (see $WORK/$kernel.out)"

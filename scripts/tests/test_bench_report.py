@@ -1,0 +1,66 @@
+"""make bench's report: the benchmark's KTAP lines to tables, and the shape check's verdict."""
+from scripts.tests.helpers import SCRIPTS, TempDirTest
+import csv
+import os
+import subprocess
+
+SIZES = (1, 4, 16, 64, 256)
+
+
+def bench_log(hold_ns):
+    """A kernel log with 3 repetitions of every workload and size; hold_ns(size) -> hold_max_ns."""
+    lines = ['KTAP version 1', '    # Subtest: mm_populate_bench']
+    for case, workload in (('bench_anon', 'anon'), ('bench_file', 'file'), ('bench_brk', 'brk')):
+        for rep in (1, 2, 3):
+            for size in SIZES:
+                hold = hold_ns(size) + rep * 100
+                lines.append(
+                    f'        # {case}: bench: workload={workload} size_mib={size} rep={rep} '
+                    f'hold_max_ns={hold} hold_total_ns={hold} holds=1 read_hold_max_ns=0 '
+                    f'wall_ns={hold + 500} writer_max_wait_ns={size * 1000} writer_max_op_ns=0 '
+                    f'writer_ops=1 reader_max_wait_ns=300 reader_ops=4 read_delay_us=5')
+    return '\n'.join(lines) + '\n'
+
+
+class BenchReportTest(TempDirTest):
+    def report(self, series, experiment):
+        args = [os.path.join(SCRIPTS, 'bench-report.py'), '--out', self.tmp,
+                'series=' + self.write('series.log', series),
+                'experiment=' + self.write('experiment.log', experiment)]
+        return subprocess.run(args, capture_output=True, text=True)
+
+    def test_flat_and_linear_is_the_claim(self):
+        r = self.report(bench_log(lambda s: 3000), bench_log(lambda s: 150000 * s))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn('shape:   as the series claims', r.stdout)
+        with open(self.path('results.csv')) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), 2 * 3 * len(SIZES))
+        row = next(r for r in rows if r['kernel'] == 'experiment' and r['workload'] == 'file'
+                   and r['size_mib'] == '256')
+        self.assertEqual(row['median_hold_max_ns'], str(150000 * 256 + 200))
+        self.assertEqual(row['reps'], '3')
+        with open(self.path('results.md')) as f:
+            self.assertIn('| anon | 256 |', f.read())
+
+    def test_a_growing_series_hold_fails(self):
+        r = self.report(bench_log(lambda s: 3000 * s), bench_log(lambda s: 150000 * s))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('series anon: ratio', r.stdout)
+        self.assertIn('NOT AS EXPECTED', r.stdout)
+
+    def test_a_flat_experiment_fails(self):
+        r = self.report(bench_log(lambda s: 3000), bench_log(lambda s: 3000))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('experiment brk: ratio 1.0', r.stdout)
+
+    def test_holds_of_a_few_us_are_noise(self):
+        # 1 µs at 1 MiB, 8 µs at 256 MiB: below the 20 µs floor, not growth.
+        r = self.report(bench_log(lambda s: 1000 if s == 1 else 8000),
+                        bench_log(lambda s: 150000 * s))
+        self.assertEqual(r.returncode, 0, r.stdout)
+
+    def test_a_log_without_bench_lines_is_an_error(self):
+        r = self.report('KTAP version 1\n', bench_log(lambda s: 3000))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('no benchmark lines', r.stderr)
