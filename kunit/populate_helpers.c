@@ -672,11 +672,24 @@ struct pop_mm_thread *pop_start_in_mm(struct kunit *test, void (*fn)(void *data)
 	return t;
 }
 
+static void pop_free_in_mm(struct pop_mm_thread *t)
+{
+	mmput(t->mm);
+	kfree(t);
+}
+
 void pop_wait_in_mm(struct pop_mm_thread *t)
 {
 	wait_for_completion(&t->done);
-	mmput(t->mm);
-	kfree(t);
+	pop_free_in_mm(t);
+}
+
+bool pop_wait_in_mm_timeout(struct pop_mm_thread *t, unsigned long timeout)
+{
+	if (!wait_for_completion_timeout(&t->done, timeout))
+		return false;
+	pop_free_in_mm(t);
+	return true;
 }
 
 void pop_run_in_mm(struct kunit *test, void (*fn)(void *data), void *data)

@@ -82,6 +82,11 @@ void pop_run_in_mm(struct kunit *test, void (*fn)(void *data), void *data);
 struct pop_mm_thread;
 struct pop_mm_thread *pop_start_in_mm(struct kunit *test, void (*fn)(void *data), void *data);
 void pop_wait_in_mm(struct pop_mm_thread *t);
+/*
+ * Wait at most timeout jiffies: true when it ended (and is freed); false when it still runs (a
+ * thread blocked on a lock the waiter holds), and pop_wait_in_mm() must wait for it later.
+ */
+bool pop_wait_in_mm_timeout(struct pop_mm_thread *t, unsigned long timeout);
 
 /* GUP faults of the test, seen through gup_fault_observe() when the kernel has it. */
 #define POP_FAULT_LOG 512

@@ -25,7 +25,12 @@ struct race {
 	bool ran;
 	long ret;
 	u64 done_ns;
+	/* The racer, when it could not finish during the read: waited for after the population. */
+	struct pop_mm_thread *blocked;
 };
+
+/* Long enough for any racer that can get mmap_lock; a held lock fails the test, not hangs it. */
+#define RACER_TIMEOUT (5 * HZ)
 
 static void race_in_mm(void *data)
 {
@@ -42,7 +47,9 @@ static void race_hook(struct pop_file *pf, pgoff_t index)
 	if (index != AT || r->ran)
 		return;
 	r->ran = true;
-	pop_run_in_mm(r->test, race_in_mm, r);
+	r->blocked = pop_start_in_mm(r->test, race_in_mm, r);
+	if (pop_wait_in_mm_timeout(r->blocked, RACER_TIMEOUT))
+		r->blocked = NULL;
 }
 
 static void unmap_upper_half(struct race *r)
@@ -80,6 +87,10 @@ static struct pop_file *populate_racing(struct kunit *test, struct race *r, bool
 		 MAP_SHARED | MAP_FIXED | (locked ? MAP_LOCKED : MAP_POPULATE), 0);
 	end_ns = ktime_get_ns();
 	pf->read_hook = NULL;
+	if (r->blocked) {
+		pop_wait_in_mm(r->blocked);
+		KUNIT_FAIL(test, "the racer could not take mmap_lock for write during the read");
+	}
 
 	KUNIT_ASSERT_TRUE_MSG(test, r->ran, "the racer never ran");
 	KUNIT_EXPECT_EQ_MSG(test, r->ret, 0L, "the racer's change failed");

@@ -11,7 +11,7 @@ set -euo pipefail
 MUTANTS_DIR=${MUTANTS_DIR:-$TOP/patches/mutants}
 WORK=$BUILD_DIR/mutant
 # A mutant that makes population spin is a hang; do not wait long for it.
-MUTANT_TIMEOUT=${MUTANT_TIMEOUT:-60}
+MUTANT_TIMEOUT=${MUTANT_TIMEOUT:-30}
 
 [ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
 # One run at a time: the worktree holds one mutant at a time.
