@@ -65,7 +65,7 @@ test: deps linux
 test-scripts:
 	@scripts/test-all.py scripts
 
-## checkpatch    checkpatch --strict on every patch of the series
+## checkpatch    checkpatch --strict on every patch of the series and every kunit/ source
 checkpatch:
 	@scripts/test-all.py checkpatch
 

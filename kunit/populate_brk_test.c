@@ -79,6 +79,7 @@ static struct kunit_suite populate_brk_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_brk_cases,
 };
+
 kunit_test_suite(populate_brk_suite);
 
 MODULE_LICENSE("GPL");

@@ -36,6 +36,7 @@ static void fault_error_desc(const struct fault_error *e, char *desc)
 {
 	strscpy(desc, e->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(fault_error, fault_errors, fault_error_desc);
 
 static const struct fault_error *param(struct kunit *test)
@@ -226,6 +227,7 @@ static struct kunit_suite populate_errors_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_errors_cases,
 };
+
 kunit_test_suite(populate_errors_suite);
 
 MODULE_LICENSE("GPL");

@@ -25,7 +25,8 @@
 #include <trace/events/mmap_lock.h>
 
 /* The fault-injection capabilities, once the kernel has them. */
-#if IS_ENABLED(CONFIG_FAULT_INJECTION) && __has_include(<linux/fail_populate.h>)
+#if IS_ENABLED(CONFIG_FAIL_GUP_FAULT) || IS_ENABLED(CONFIG_FAIL_GUP_RETRY) || \
+	IS_ENABLED(CONFIG_FAIL_FILEMAP_READ) || IS_ENABLED(CONFIG_FAIL_FILEMAP_DELAY)
 #include <linux/fail_populate.h>
 #define POP_HAVE_FAIL 1
 #endif
@@ -192,15 +193,14 @@ vm_flags_t pop_vm_flags(struct kunit *test, unsigned long addr)
 
 unsigned long pop_vma_count(unsigned long start, unsigned long npages)
 {
-	struct mm_struct *mm = current->mm;
+	VMA_ITERATOR(vmi, current->mm, start);
 	struct vm_area_struct *vma;
 	unsigned long n = 0;
-	VMA_ITERATOR(vmi, mm, start);
 
-	mmap_read_lock(mm);
+	mmap_read_lock(current->mm);
 	for_each_vma_range(vmi, vma, start + POP_LEN(npages))
 		n++;
-	mmap_read_unlock(mm);
+	mmap_read_unlock(current->mm);
 	return n;
 }
 

@@ -119,6 +119,7 @@ static struct kunit_suite populate_madvise_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_madvise_cases,
 };
+
 kunit_test_suite(populate_madvise_suite);
 
 MODULE_LICENSE("GPL");

@@ -120,6 +120,7 @@ static struct kunit_suite populate_mlock_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_mlock_cases,
 };
+
 kunit_test_suite(populate_mlock_suite);
 
 MODULE_LICENSE("GPL");

@@ -124,6 +124,7 @@ static struct kunit_suite populate_mlockall_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_mlockall_cases,
 };
+
 kunit_test_suite(populate_mlockall_suite);
 
 MODULE_LICENSE("GPL");

@@ -166,6 +166,7 @@ static struct kunit_suite populate_mmap_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_mmap_cases,
 };
+
 kunit_test_suite(populate_mmap_suite);
 
 MODULE_LICENSE("GPL");

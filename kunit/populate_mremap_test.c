@@ -88,6 +88,7 @@ static struct kunit_suite populate_mremap_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_mremap_cases,
 };
+
 kunit_test_suite(populate_mremap_suite);
 
 MODULE_LICENSE("GPL");

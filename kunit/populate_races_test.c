@@ -180,8 +180,8 @@ static void unmap_upper_half_at_fault_k(void *data)
 	r->done_ns = ktime_get_ns();
 }
 
-static void munmap_while_an_injected_retry_sleeps_stops_population_at_the_new_end(
-	struct kunit *test)
+static void
+munmap_while_an_injected_retry_sleeps_stops_population_at_the_new_end(struct kunit *test)
 {
 	struct retry_race r = { .k = AT + 1 };
 	struct pop_mm_thread *t;
@@ -223,6 +223,7 @@ static struct kunit_suite populate_races_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_races_cases,
 };
+
 kunit_test_suite(populate_races_suite);
 
 MODULE_LICENSE("GPL");

@@ -52,7 +52,8 @@ static void expect_read_twice(struct kunit *test, struct bad_page *bp)
 			    READ_FAILURES + 1);
 }
 
-static void mmap_populate_reads_a_failing_page_twice_and_keeps_the_pages_before_it(struct kunit *test)
+static void
+mmap_populate_reads_a_failing_page_twice_and_keeps_the_pages_before_it(struct kunit *test)
 {
 	struct bad_page bp = {};
 	struct pop_file *pf = file_with_bad_page(test, NR, &bp);
@@ -60,7 +61,7 @@ static void mmap_populate_reads_a_failing_page_twice_and_keeps_the_pages_before_
 
 	addr = pop_mmap(test, pf->file, 0, NR, PROT_READ, MAP_SHARED | MAP_POPULATE, 0);
 	expect_read_twice(test, &bp);
-	/* MAP_POPULATE ignores the error and goes on at the next vma: the rest of this one stays. */
+	/* MAP_POPULATE ignores the error and goes on at the next vma: the rest of it stays */
 	pop_expect_present_run(test, addr, NR, 0, BAD);
 }
 
@@ -71,7 +72,7 @@ static void mmap_populate_still_reads_the_failing_page_without_the_lock_first(st
 
 	pop_mmap(test, pf->file, 0, NR, PROT_READ, MAP_SHARED | MAP_POPULATE, 0);
 	expect_read_twice(test, &bp);
-	/* Every first read runs with the lock dropped; only the retry of the failed one holds it. */
+	/* Every first read runs with the lock dropped; only the failed one's retry holds it. */
 	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads_locked), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), BAD + 2);
 }
@@ -104,7 +105,8 @@ static void mlock_reads_a_failing_page_twice_and_returns_enomem(struct kunit *te
 	pop_expect_present_run(test, addr, NR, 0, BAD);
 }
 
-static void mlockall_current_reads_a_failing_page_twice_and_populates_the_next_vma(struct kunit *test)
+static void
+mlockall_current_reads_a_failing_page_twice_and_populates_the_next_vma(struct kunit *test)
 {
 	struct bad_page bp = {};
 	struct pop_file *pf = file_with_bad_page(test, NR, &bp);
@@ -141,7 +143,8 @@ static void mremap_growing_a_locked_vma_reads_a_failing_page_twice(struct kunit 
 	unsigned long addr;
 
 	/* The first BAD pages are locked and read; growing to NR pages populates the rest. */
-	addr = pop_mmap(test, pf->file, hole, BAD, PROT_READ, MAP_SHARED | MAP_FIXED | MAP_LOCKED, 0);
+	addr = pop_mmap(test, pf->file, hole, BAD, PROT_READ,
+			MAP_SHARED | MAP_FIXED | MAP_LOCKED, 0);
 	KUNIT_ASSERT_EQ(test, atomic_read(&bp.reads), 0);
 	KUNIT_EXPECT_EQ(test, sys_mremap(addr, POP_LEN(BAD), POP_LEN(NR), 0, 0), addr);
 	expect_read_twice(test, &bp);
@@ -165,6 +168,7 @@ static struct kunit_suite populate_read_errors_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_read_errors_cases,
 };
+
 kunit_test_suite(populate_read_errors_suite);
 
 MODULE_LICENSE("GPL");

@@ -78,6 +78,7 @@ static struct kunit_suite populate_remap_file_pages_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_remap_file_pages_cases,
 };
+
 kunit_test_suite(populate_remap_file_pages_suite);
 
 MODULE_LICENSE("GPL");

@@ -30,8 +30,8 @@ static void anon_population_faults_each_page_once_never_under_the_write_lock(str
 				    "page %lu", i);
 }
 
-static void anon_population_holds_the_write_lock_once_and_never_drops_the_read_lock(
-	struct kunit *test)
+static void
+anon_population_holds_the_write_lock_once_and_never_drops_the_read_lock(struct kunit *test)
 {
 	struct pop_lock_events *ev = pop_lock_events(test);
 	unsigned long addr;
@@ -138,22 +138,26 @@ static void populate_two_vmas_with_retry_at(struct kunit *test, unsigned long k)
 }
 
 static const unsigned long retry_faults[] = { 1, HALF / 2, HALF, HALF + 1 };
+static const char *const retry_fault_where[] = {
+	"first page", "middle page", "last page of vma 1", "first page of vma 2",
+};
 
 static void retry_fault_desc(const unsigned long *k, char *desc)
 {
-	static const char *const where[] = { "first page", "middle page", "last page of vma 1",
-					     "first page of vma 2" };
-
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "fault %lu: %s", *k, where[k - retry_faults]);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "fault %lu: %s", *k,
+		 retry_fault_where[k - retry_faults]);
 }
+
 KUNIT_ARRAY_PARAM(retry_fault, retry_faults, retry_fault_desc);
 
 static void forced_retry_resumes_at_the_faulting_address(struct kunit *test)
 {
-	populate_two_vmas_with_retry_at(test, *(const unsigned long *)test->param_value);
+	const unsigned long *k = test->param_value;
+
+	populate_two_vmas_with_retry_at(test, *k);
 }
 
-static void forced_retry_sweep_populates_every_page_for_each_fault(struct kunit *test)
+static void forced_retry_sweep_populates_every_page_at_every_fault(struct kunit *test)
 {
 	unsigned long k;
 
@@ -196,7 +200,7 @@ static struct kunit_case populate_retry_cases[] = {
 	KUNIT_CASE(cold_file_mlock_drops_the_lock_for_every_read),
 	KUNIT_CASE_PARAM(forced_retry_resumes_at_the_faulting_address, retry_fault_gen_params),
 	KUNIT_CASE(mmap_populate_resumes_after_a_retry_at_every_page),
-	KUNIT_CASE_SLOW(forced_retry_sweep_populates_every_page_for_each_fault),
+	KUNIT_CASE_SLOW(forced_retry_sweep_populates_every_page_at_every_fault),
 	{}
 };
 
@@ -206,6 +210,7 @@ static struct kunit_suite populate_retry_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_retry_cases,
 };
+
 kunit_test_suite(populate_retry_suite);
 
 MODULE_LICENSE("GPL");

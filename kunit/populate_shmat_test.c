@@ -72,6 +72,7 @@ static struct kunit_suite populate_shmat_suite = {
 	.exit = pop_exit,
 	.test_cases = populate_shmat_cases,
 };
+
 kunit_test_suite(populate_shmat_suite);
 
 MODULE_LICENSE("GPL");

@@ -70,15 +70,19 @@ def gdb_check():
 
 
 def checkpatch():
-    """Every patch of the series passes checkpatch --strict."""
+    """Every patch of the series, and every kernel source of the suites, passes checkpatch --strict."""
     linux = os.environ.get('LINUX_DIR', os.path.join(TOP, 'linux'))
     with open(os.path.join(TOP, 'patches', 'series')) as f:
         series = [line.split('#')[0].strip() for line in f]
+    # The offline tree has no upstream history, so commit ids in messages cannot be checked.
+    checks = [(name, ['--ignore', 'UNKNOWN_COMMIT_ID', os.path.join(TOP, 'patches', name)])
+              for name in filter(None, series)]
+    for name in sorted(os.listdir(os.path.join(TOP, 'kunit'))):
+        if name.endswith(('.c', '.h')):
+            checks.append(('kunit/' + name, ['--no-tree', '-f', os.path.join(TOP, 'kunit', name)]))
     passed = failed = 0
-    for name in filter(None, series):
-        # The offline tree has no upstream history, so commit ids in messages cannot be checked.
-        r = subprocess.run([os.path.join(linux, 'scripts', 'checkpatch.pl'), '--strict', '-q',
-                            '--ignore', 'UNKNOWN_COMMIT_ID', os.path.join(TOP, 'patches', name)],
+    for name, args in checks:
+        r = subprocess.run([os.path.join(linux, 'scripts', 'checkpatch.pl'), '--strict', '-q', *args],
                            capture_output=True, text=True)
         print(('ok   ' if r.returncode == 0 else 'FAIL ') + name)
         if r.returncode:
