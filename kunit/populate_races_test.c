@@ -70,6 +70,11 @@ static void protect_upper_half(struct race *r)
 	r->ret = sys_mprotect(POP_ADDR(r->addr, HALF), POP_LEN(HALF), PROT_NONE);
 }
 
+static void munlock_upper_half(struct race *r)
+{
+	r->ret = sys_munlock(POP_ADDR(r->addr, HALF), POP_LEN(HALF));
+}
+
 /* mmap(MAP_POPULATE) of a cold NR-page file, with change() run during the read of page AT. */
 static struct pop_file *populate_racing(struct kunit *test, struct race *r, bool locked)
 {
@@ -125,9 +130,15 @@ static void mmap_over_during_a_read_never_reads_the_replaced_file_pages(struct k
 	pop_pages(test, r.addr, HALF, &pp);
 	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)HALF);
 	KUNIT_EXPECT_EQ(test, pp.anon, 0UL);
-	/* Whatever the resumed population did with the new vma, it holds only its own pages. */
+	/*
+	 * 3.9's VM_POPULATE marked the vmas the caller asked to populate; it is gone, and the
+	 * resumed __mm_populate() populates whatever vma it finds in the range once it has the lock
+	 * again: the replacement, mapped without MAP_POPULATE, is populated too, with its own pages
+	 * (private and writable, so write-faulted anonymous pages), never the file's.
+	 */
 	pop_pages(test, POP_ADDR(r.addr, HALF), HALF, &pp);
-	KUNIT_EXPECT_EQ(test, pp.present - pp.zero, pp.anon);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)HALF);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)HALF);
 	KUNIT_EXPECT_EQ(test, pop_rss(MM_FILEPAGES), (unsigned long)HALF);
 }
 
@@ -151,6 +162,24 @@ static void munmap_during_a_locked_population_leaves_locked_vm_right(struct kuni
 	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)HALF);
 	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)HALF);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), HALF);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)HALF);
+}
+
+/*
+ * munlock() splits the vma; the population, which looks the vma up again after the read, goes on
+ * populating the unlocked half (the range is still MAP_LOCKED's to populate) but must not mlock it:
+ * populate_vma_page_range() takes VM_LOCKED from the vma it finds, not from the one it started in.
+ */
+static void munlock_during_a_locked_population_mlocks_only_the_locked_half(struct kunit *test)
+{
+	struct race r = { .change = munlock_upper_half };
+	struct pop_pages pp = {};
+
+	populate_racing(test, &r, true);
+	pop_pages(test, r.addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)HALF);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(r.addr, NR), 2UL);
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)HALF);
 }
 
@@ -213,6 +242,7 @@ static struct kunit_case populate_races_cases[] = {
 	KUNIT_CASE(mmap_over_during_a_read_never_reads_the_replaced_file_pages),
 	KUNIT_CASE(mprotect_none_during_a_read_leaves_the_protected_part_unpopulated),
 	KUNIT_CASE(munmap_during_a_locked_population_leaves_locked_vm_right),
+	KUNIT_CASE(munlock_during_a_locked_population_mlocks_only_the_locked_half),
 	KUNIT_CASE(munmap_while_an_injected_retry_sleeps_stops_population_at_the_new_end),
 	{}
 };
