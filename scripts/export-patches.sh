@@ -16,7 +16,7 @@ if [ -f "$PATCHES/series" ]; then
 	done
 fi
 mkdir -p "$PATCHES"
-git -C "$LINUX_DIR" format-patch --no-signature --zero-commit -N -o "$PATCHES" base..HEAD |
+git -C "$LINUX_DIR" -c diff.suppressBlankEmpty=true format-patch --no-signature --zero-commit -N -o "$PATCHES" base..HEAD |
 	xargs -r -n1 basename >"$PATCHES/series"
 git -C "$LINUX_DIR" update-ref refs/testbed/applied HEAD
 note "exported $(wc -l <"$PATCHES/series") patches to patches/ (series rewritten)"

@@ -97,7 +97,8 @@ fi
 ids=
 for p in $(series); do
 	[ -f "$PATCHES/$p" ] || die "patches/series names $p, which does not exist"
-	ids="$ids $(patch_id <"$PATCHES/$p")"
+	# Exported with diff.suppressBlankEmpty: give blank context lines back their space first.
+	ids="$ids $(sed 's/^$/ /' "$PATCHES/$p" | patch_id)"
 done
 set -- $ids
 npatches=$#

@@ -43,7 +43,10 @@ class FakeKernelTest(TempDirTest):
         super().setUp()
         self.src = self.path('src')
         self.write('src/Makefile', 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 1\n')
-        self.write('src/mm/gup.c', ''.join(f'line {i}\n' for i in range(40)))
+        # Blank lines make blank context lines, which export-patches.sh writes without their space.
+        for name in ('filemap.c', 'gup.c'):
+            self.write('src/mm/' + name,
+                       ''.join('\n' if i % 10 == 3 else f'line {i}\n' for i in range(40)))
         os.makedirs(self.path('patches'))
         self.env = {'LINUX_SRC': self.src, 'LINUX_DIR': self.path('linux'),
                     'PATCHES': self.path('patches')}

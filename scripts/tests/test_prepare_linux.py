@@ -74,14 +74,23 @@ class PrepareLinux(FakeKernelTest):
         self.assertIn('is Linux 6.6, the test bed needs 6.12', r.stderr)
         self.assertFalse(os.path.exists(self.path('linux')))
 
-    def test_exported_commit_becomes_a_patch_that_prepare_accepts(self):
+    def test_exported_commit_becomes_a_patch_that_prepare_keeps(self):
         self.set_series()
         self.assertEqual(self.prepare().returncode, 0)
-        self.write('linux/mm/gup.c', 'new\n')
+        for name in ('filemap.c', 'gup.c'):
+            with open(self.path('linux', 'mm', name)) as f:
+                lines = f.readlines()
+            lines[2] = 'new\n'
+            self.write('linux/mm/' + name, ''.join(lines))
         self.linux_git('commit', '-qam', 'mm: new')
+        head = self.linux_git('rev-parse', 'HEAD')
         r = self.run_script('export-patches.sh', self.env)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(self.path('patches', 'series')) as f:
             self.assertEqual(f.read(), '0001-mm-new.patch\n')
-        self.assertEqual(self.prepare().returncode, 0)
-        self.assertEqual(self.linux_git('log', '-1', '--format=%s'), 'mm: new')
+        with open(self.path('patches', '0001-mm-new.patch')) as f:
+            self.assertNotIn(' \n', f.read().split('---', 1)[1])
+        r = self.prepare()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn('resetting', r.stderr)
+        self.assertEqual(self.linux_git('rev-parse', 'HEAD'), head)
