@@ -14,9 +14,7 @@ command -v gdb >/dev/null 2>&1 || die "gdb is not installed: run 'make deps'"
 [ -f "$KUNIT_BUILD/vmlinux" ] || die "no kernel at $KUNIT_BUILD/vmlinux: run 'make run' first"
 [ -f "$KUNIT_PY_DIR/kunit_kernel.py" ] || die "no kunit.py at $KUNIT_PY_DIR: run 'make linux' first"
 
-# The filter glob, built as scripts/run-kunit.sh builds it.
-glob=${SUITE:-}${TEST:+.$TEST}
-[ -n "$glob" ] && case $glob in .*) glob="*$glob" ;; esac
+glob=$(kunit_glob)
 
 # The kernel command line, read from kunit.py itself: LinuxSourceTree.run_kernel() adds the filter
 # and kunit.enable=1, LinuxSourceTreeOperationsUml.start() adds mem=1G console=tty

@@ -17,3 +17,20 @@ die() {
 note() {
 	echo ">>> $*" >&2
 }
+
+# kunit.py's filter glob from SUITE= and TEST= ("suite.test"; TEST alone matches any suite).
+kunit_glob() {
+	glob=${SUITE:-}${TEST:+.$TEST}
+	case $glob in .*) glob="*$glob" ;; esac
+	echo "$glob"
+}
+
+# A worktree of linux/ at rev in dir, with the suites linked in. Kept below build/ at the depth of
+# linux/ below the top, so that ccache (paths relative to CCACHE_BASEDIR) reuses linux/'s objects.
+linux_worktree() {
+	if [ ! -e "$1" ]; then
+		mkdir -p "$(dirname "$1")"
+		git -C "$LINUX_DIR" worktree add -q --detach "$1" "$2"
+	fi
+	ln -sfn "$TOP/kunit" "$1/mm/populate_test"
+}

@@ -36,11 +36,7 @@ fi
 # that state is left alone: rewriting its files would rebuild them.
 prepare_tree() {
 	local kernel=$1 patch=${2:-} dir=$WORK/$1/linux want have
-	if [ ! -e "$dir" ]; then
-		mkdir -p "$WORK/$kernel"
-		git -C "$LINUX_DIR" worktree add -q --detach "$dir" "$head"
-	fi
-	ln -sfn "$TOP/kunit" "$dir/mm/populate_test"
+	linux_worktree "$dir" "$head"
 	want="$head $([ -z "$patch" ] || sha256sum <"$patch")"
 	have="$(git -C "$dir" rev-parse HEAD) $(git -C "$dir" diff | sha256sum)"
 	if [ "$(cat "$WORK/$kernel/tree.stamp" 2>/dev/null)" = "$want $have" ]; then

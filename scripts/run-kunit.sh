@@ -32,8 +32,7 @@ if command -v ccache >/dev/null 2>&1; then
 	export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
 	set -- "$@" --make_options "CC=ccache gcc"
 fi
-glob=${SUITE:-}${TEST:+.$TEST}
-[ -n "$glob" ] && case $glob in .*) glob="*$glob" ;; esac
+glob=$(kunit_glob)
 [ -n "$glob" ] && set -- "$@" "$glob"
 
 cmd="cd $(realpath --relative-to="$PWD" "$LINUX_DIR") && ./tools/testing/kunit/kunit.py$(printf " '%s'" "$@")"

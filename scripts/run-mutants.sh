@@ -19,13 +19,7 @@ mkdir -p "$WORK"
 [ -n "${RUN_MUTANTS_LOCKED:-}" ] || RUN_MUTANTS_LOCKED=1 exec flock "$WORK/.lock" "$0" "$@"
 head=$(git -C "$LINUX_DIR" rev-parse HEAD)
 
-# A worktree of linux/ at the same depth below build/ as linux/ below the top, so that ccache
-# (relative paths under CCACHE_BASEDIR) reuses the main build's objects.
-if [ ! -e "$WORK/linux" ]; then
-	mkdir -p "$WORK"
-	git -C "$LINUX_DIR" worktree add -q --detach "$WORK/linux" "$head"
-fi
-ln -sfn "$TOP/kunit" "$WORK/linux/mm/populate_test"
+linux_worktree "$WORK/linux" "$head"
 
 names=${MUTANT:-$(cd "$MUTANTS_DIR" && ls | sed -n 's/\.\(patch\|revert\)$//p')}
 [ -n "$names" ] || die "no mutants in $MUTANTS_DIR"
