@@ -61,7 +61,8 @@ for t in $MM_TESTS; do
 	# shellcheck disable=SC2086
 	build "$name" -I"$MM/.." -I"$MM" "$MM/$name.c" $src $libs
 done
-for c in "$TOP"/selftests/populate_*.c; do
+# vector_regs first: if the guest loses register state, nothing after it can be trusted.
+for c in "$TOP"/selftests/vector_regs.c "$TOP"/selftests/populate_*.c; do
 	build "$(basename "$c" .c)" -I"$TOP/selftests" "$c"
 done
 # shellcheck disable=SC2086

@@ -15,6 +15,11 @@ command -v gdb >/dev/null 2>&1 || die "gdb is not installed: run 'make deps'"
 [ -f "$KUNIT_PY_DIR/kunit_kernel.py" ] || die "no kunit.py at $KUNIT_PY_DIR: run 'make linux' first"
 
 glob=$(kunit_glob)
+# A filter that matches no test would boot, run nothing and never stop at a breakpoint.
+if [ -n "$glob" ]; then
+	"$TOP/scripts/list-tests.sh" >/dev/null ||
+		die "SUITE=${SUITE:-} TEST=${TEST:-} matches no test (above): no breakpoint could be hit"
+fi
 
 # The kernel command line, read from kunit.py itself: LinuxSourceTree.run_kernel() adds the filter
 # and kunit.enable=1, LinuxSourceTreeOperationsUml.start() adds mem=1G console=tty

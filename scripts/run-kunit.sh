@@ -42,5 +42,13 @@ start=$(date +%s)
 rc=0
 (cd "$LINUX_DIR" && python3 tools/testing/kunit/kunit.py "$@") \
 	2>&1 | tee "$KUNIT_BUILD/kunit.out" || rc=$?
+verdict=0
 python3 "$TOP/scripts/check-log.py" --status "$rc" --wall "$(($(date +%s) - start))" --repro "$cmd" \
-	--json "$KUNIT_BUILD/result.json" "$KUNIT_BUILD/kunit.out" "$KUNIT_BUILD/test.log"
+	--json "$KUNIT_BUILD/result.json" "$KUNIT_BUILD/kunit.out" "$KUNIT_BUILD/test.log" || verdict=$?
+# No suite ran under a filter: most likely it matches no test. Say so, with what it could match.
+if [ "$verdict" != 0 ] && [ -n "$glob" ] && [ -x "$KUNIT_BUILD/linux" ] &&
+	python3 -c 'import json, sys; sys.exit(bool(json.load(open(sys.argv[1]))["suites"]))' \
+		"$KUNIT_BUILD/result.json"; then
+	"$TOP/scripts/list-tests.sh" >/dev/null || true
+fi
+exit "$verdict"

@@ -6,6 +6,8 @@ print one table, program x preset, ending "N passed, N failed, N skipped".
 A cell passes when the program's result is the expected one: pass under plain and under "retry"
 presets; under "error" presets what selftests/expect says, or else what it did plain.
 A boot that does not reach its end (hang, crash) or whose kernel log holds a splat fails.
+A kernel that cannot start /init at all is one failure that names the console's reason, and the
+remaining boots are not tried: they would fail the same way.
 Logs: build/selftests/<preset>.log (the whole console), results: build/selftests/result.json.
 """
 import fcntl
@@ -31,7 +33,11 @@ PROGRAM_TIMEOUT = 60   # seconds, one program in the guest (killed, then counted
 BOOT_TIMEOUT = 150     # seconds, one whole boot on the host (killed, log kept, boot failed)
 
 RESULT = re.compile(r'SELFTEST (\S+) (pass|fail|skip) rc=(\S+)(.*)')
+BEGIN = re.compile(r'SELFTESTS-BEGIN')
 END = re.compile(r'SELFTESTS-END')
+# What the console says when no user process could run (first match is the reason given).
+NO_USER = re.compile(r'(userspace - .*|Failed to execute /init.*|No working init found.*'
+                     r'|Kernel panic - not syncing: .*)')
 FATAL = re.compile(r'SELFTESTS-ERROR.*')
 
 
@@ -76,6 +82,17 @@ def missing_capability(tokens, system_map):
         if not re.search(r'\bsetup_%s$' % re.escape(name), system_map, re.M):
             return f'{name}= is not in this kernel (no setup_{name} in System.map)'
     return None
+
+
+def no_user_process(lines, rc):
+    """Why /init never ran in this boot, or None if it did."""
+    if any(BEGIN.search(line) for line in lines):
+        return None
+    for line in lines:
+        m = NO_USER.search(line)
+        if m:
+            return m.group(1).strip()
+    return f'/init never started (exit {rc}{", timed out" if rc in (124, 137) else ""})'
 
 
 def snapshot_kernel():
@@ -123,7 +140,12 @@ def main():
     expect = read_expect()
     table, notes, boots = {}, [], []
     plain = {}
+    broken = None
     for name, kind, tokens in read_presets():
+        if broken:
+            for p in programs:
+                table[(p, name)] = ('-', 'n/a', broken)
+            continue
         why = missing_capability(tokens, system_map)
         if why:
             notes.append(f'{name}: skipped: {why}')
@@ -142,6 +164,14 @@ def main():
         ended = any(END.search(line) for line in lines)
         splats = check_log.splats(lines)
         boots.append((name, secs, rc, ended, len(splats), log))
+        why = no_user_process(lines, rc)
+        if why:
+            broken = f'not booted: the {name} boot could not run a user process'
+            notes.append(f'{name}: the guest could not run a user process: {why}')
+            table[('(boot)', name)] = ('-', 'fail', why)
+            for p in programs:
+                table[(p, name)] = ('-', 'n/a', why)
+            continue
         if not ended:
             notes.append(f'{name}: the boot did not finish (exit {rc}{", timed out" if rc in (124, 137) else ""})')
         for first, _ in splats[:5]:
@@ -167,7 +197,7 @@ def main():
             table[(p, name)] = (got, 'pass' if ok else 'fail', extra)
             if not ok and got != want:
                 notes.append(f'{name}: {p}: {got} (rc={rcode}), expected {want}')
-    print_table(programs, [n for n, _, _ in read_presets()], table)
+    print_table(programs + (['(boot)'] if broken else []), [n for n, _, _ in read_presets()], table)
     for n in notes:
         print('  ' + n)
     for name, secs, rc, ended, nsplats, log in boots:
@@ -188,12 +218,13 @@ def print_table(programs, presets, table):
     for p in programs:
         row = p.ljust(w)
         for n in presets:
-            got, verdict, _ = table[(p, n)]
+            got, verdict, _ = table.get((p, n), ('-', 'n/a', ''))
             cell = got + ('!' if verdict == 'fail' else '')
             row += cell.ljust(max(len(n), 6) + 2)
         print(row)
     print("(a cell is what the program did; '!' marks one that is not what was expected: pass, or under an\n"
-          " error preset what selftests/expect says. A cell without '!' counts passed, skip skipped.)")
+          " error preset what selftests/expect says. A cell without '!' counts passed, skip skipped;\n"
+          " '-' is a program that never ran because the guest could not start /init: not counted.)")
 
 
 if __name__ == '__main__':

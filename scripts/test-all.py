@@ -44,6 +44,8 @@ def selftests():
 
 
 def script_tests():
+    # What a fresh machine sees: no git identity, no global or system git configuration.
+    os.environ.update(GIT_CONFIG_GLOBAL='/dev/null', GIT_CONFIG_NOSYSTEM='1')
     suite = unittest.defaultTestLoader.discover(os.path.join(TOP, 'scripts', 'tests'), top_level_dir=TOP)
     result = unittest.TextTestRunner(verbosity=1).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)

@@ -10,7 +10,9 @@ SCRIPTS = os.path.join(TOP, 'scripts')
 
 
 def git(cwd, *args):
-    return subprocess.run(['git', '-C', cwd, *args], check=True, capture_output=True,
+    """git in cwd as a user with an identity of their own (a fresh machine has none)."""
+    return subprocess.run(['git', '-C', cwd, '-c', 'user.name=Test User', '-c',
+                           'user.email=test@localhost', *args], check=True, capture_output=True,
                           text=True).stdout.strip()
 
 
