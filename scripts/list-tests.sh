@@ -11,9 +11,9 @@ KUNIT_BUILD=${KUNIT_BUILD:-$BUILD_DIR/kunit}
 [ -n "${RUN_KUNIT_LOCKED:-}" ] || RUN_KUNIT_LOCKED=1 exec flock "$KUNIT_BUILD/.lock" "$0" "$@"
 rel_build=$(realpath --relative-to="$LINUX_DIR" "$KUNIT_BUILD")
 
-list() { # [glob]
+list() { # [glob]; only kunit.py's "suite.test" lines, not its progress
 	(cd "$LINUX_DIR" && python3 tools/testing/kunit/kunit.py exec --arch=um --timeout=60 \
-		--build_dir="$rel_build" --list_tests "$@")
+		--build_dir="$rel_build" --list_tests "$@") | { grep -E '^[^ .]+\.[^ .]+$' || true; }
 }
 
 glob=$(kunit_glob)
