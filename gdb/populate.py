@@ -4,8 +4,10 @@
 #   pop-breaks                 the named breakpoints: name, state, gdb numbers, where
 #   pop-break NAME...|all      enable named breakpoints (`pop-break -off NAME...|all` disables)
 #   pop-only [FUNCTION]        stop only when FUNCTION (a test case) is on the stack; none: always
-#   pop-vmas [START [END]]     current->mm's vmas that intersect [START, END) (default: all)
-#   pop-pte ADDR               the page-table walk of ADDR in current->mm (pgd, pmd, pte)
+#   pop-vmas [START [END]]     current->mm's vmas that intersect [START, END) (default: the range
+#                              of the __mm_populate() frame on the stack, else all)
+#   pop-pte [ADDR]             the page-table walk of ADDR in current->mm (pgd, pmd, pte; default:
+#                              the start of that range)
 #   pop-counters               the fault-injection attributes and their counters
 #
 # Arguments are gdb expressions without spaces: `pop-vmas start start+len`, `pop-pte 0x40000000`.
@@ -220,6 +222,26 @@ def current_mm():
     return mm
 
 
+def populating_range():
+    """[start, start + len) of the __mm_populate() call on the stack, or None.
+
+    Read from its own frame, not from the frames of code inlined into it (populate_vma_page_range),
+    where start and len are optimized out."""
+    try:
+        f = gdb.newest_frame()
+    except gdb.error:
+        return None
+    while f:
+        if f.name() == '__mm_populate' and f.type() != gdb.INLINE_FRAME:
+            try:
+                start, length = ulong(f.read_var('start')), ulong(f.read_var('len'))
+            except gdb.error:
+                return None
+            return start, start + length
+        f = f.older()
+    return None
+
+
 def maple_walk(enode, lo, hi, root=True):
     """The (first, last, entry) of a maple tree node, in order (lib/maple_tree.c's encoding)."""
     e = ulong(enode)
@@ -285,6 +307,8 @@ class PopVmas(gdb.Command):
         argv = gdb.string_to_argv(arg)
         start = expr(argv[0]) if argv else 0
         end = expr(argv[1]) if len(argv) > 1 else (start + 1 if argv else 2**64 - 1)
+        if not argv and populating_range():
+            start, end = populating_range()
         shown = 0
         for vma in vmas(current_mm()):
             if ulong(vma['vm_start']) < end and ulong(vma['vm_end']) > start:
@@ -303,14 +327,18 @@ def bits(val, table):
 
 
 class PopPte(gdb.Command):
-    """The page-table walk of ADDR in current->mm (UML x86_64, 3 levels): pop-pte ADDR."""
+    """The page-table walk of ADDR in current->mm (UML x86_64, 3 levels): pop-pte [ADDR].
+
+    Without ADDR: the first address __mm_populate() on the stack populates."""
 
     def __init__(self):
         super().__init__('pop-pte', gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
         if not arg.strip():
-            raise gdb.GdbError('usage: pop-pte ADDR')
+            if not populating_range():
+                raise gdb.GdbError('usage: pop-pte ADDR (no __mm_populate() frame to take it from)')
+            arg = str(populating_range()[0])
         if 'pmd' not in [f.name for f in typ('pmd_t').fields()]:
             raise gdb.GdbError('pop-pte knows 3-level page tables only (CONFIG_3_LEVEL_PGTABLES)')
         addr = expr(arg)

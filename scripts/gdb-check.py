@@ -23,9 +23,10 @@ TIMEOUT = os.environ.get('GDB_TIMEOUT', '180')
 COMMANDS = [
     f'pop-only {TEST}', 'pop-break populate', 'run',
     'echo @@ backtrace\\n', 'bt',
-    'echo @@ vma\\n', 'pop-vmas start start+len',
+    # Without arguments both take the range of the __mm_populate() frame on the stack.
+    'echo @@ vma\\n', 'pop-vmas',
     'set $start = start',
-    'echo @@ pte before\\n', 'pop-pte $start',
+    'echo @@ pte before\\n', 'pop-pte',
     'pop-break -off populate', 'finish',
     'echo @@ pte after\\n', 'pop-pte $start',
     'echo @@ counters\\n', 'pop-counters',
@@ -43,15 +44,17 @@ def checks(out):
     # "Breakpoint 1, __mm_populate (start=...", or "Thread 1 "vmlinux" hit Breakpoint 1, ..." when
     # the UML process has more than one host thread.
     stop = re.search(r'^(?:Thread \d+ "[^"]*" hit )?Breakpoint \d+, (?:0x\w+ in )?'
-                     r'__mm_populate \(start=(?:start@entry=)?(\d+),', out, re.M)
+                     r'__mm_populate \(start=(?:start@entry=)?(\d+), len=(?:len@entry=)?(\d+)',
+                     out, re.M)
     yield f'gdb stops at __mm_populate() during {TEST}', stop is not None
     bt = section(out, 'backtrace')
     yield (f'the backtrace has {TEST}() and vm_mmap_pgoff()',
            bool(re.search(rf'\b{TEST} \(', bt) and re.search(r'\bvm_mmap_pgoff \(', bt)))
-    start = int(stop.group(1)) if stop else -1
+    start, end = (int(stop.group(1)), int(stop.group(1)) + int(stop.group(2))) if stop else (-1, -1)
     vmas = [(int(a, 16), int(b, 16)) for a, b in
             re.findall(r'^vma 0x([0-9a-f]+)-0x([0-9a-f]+) ', section(out, 'vma'), re.M)]
-    yield 'pop-vmas prints the vma being populated', any(a <= start < b for a, b in vmas)
+    yield ('pop-vmas without arguments prints the vmas of the range being populated, only those',
+           any(a <= start < b for a, b in vmas) and all(a < end and b > start for a, b in vmas))
     yield ('pop-pte: the first page has no pte before population, a present one after',
            'pte: none' in section(out, 'pte before') and 'present pfn' in section(out, 'pte after'))
     plan = re.search(r'^    1\.\.(\d+)$', out, re.M)

@@ -36,8 +36,8 @@ RESULT = re.compile(r'SELFTEST (\S+) (pass|fail|skip) rc=(\S+)(.*)')
 BEGIN = re.compile(r'SELFTESTS-BEGIN')
 END = re.compile(r'SELFTESTS-END')
 # What the console says when no user process could run (first match is the reason given).
-NO_USER = re.compile(r'(userspace - .*|Failed to execute /init.*|No working init found.*'
-                     r'|Kernel panic - not syncing: .*)')
+NO_USER = re.compile(r'(userspace - .*|\S+\[1\]: segfault at .*|Failed to execute /init.*'
+                     r'|No working init found.*|Kernel panic - not syncing: .*)')
 FATAL = re.compile(r'SELFTESTS-ERROR.*')
 
 
