@@ -17,7 +17,7 @@ command -v gdb >/dev/null 2>&1 || die "gdb is not installed: run 'make deps'"
 glob=$(kunit_glob)
 # A filter that matches no test would boot, run nothing and never stop at a breakpoint.
 if [ -n "$glob" ]; then
-	"$TOP/scripts/list-tests.sh" >/dev/null ||
+	"${LIST_TESTS:-$TOP/scripts/list-tests.sh}" >/dev/null ||
 		die "SUITE=${SUITE:-} TEST=${TEST:-} matches no test (above): no breakpoint could be hit"
 fi
 

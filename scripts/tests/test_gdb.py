@@ -16,10 +16,14 @@ class GdbSh(TempDirTest):
         # A gdb that prints its arguments, one a line, and a "build" with a vmlinux.
         self.write('bin/gdb', '#!/bin/sh\nfor a; do echo "$a"; done\n')
         os.chmod(self.path('bin', 'gdb'), 0o755)
+        # A test lister that matches every filter (there is no real kernel to ask).
+        self.write('bin/list-tests', '#!/bin/sh\necho mm_populate_mmap.any_test\n')
+        os.chmod(self.path('bin', 'list-tests'), 0o755)
         self.write('build/kunit/vmlinux', 'not a kernel\n')
         os.makedirs(self.path('build', 'kunit', 'scripts'))
         self.env = {'PATH': self.path('bin') + os.pathsep + os.environ['PATH'],
-                    'BUILD_DIR': self.path('build'), 'LINUX_DIR': LINUX, 'SUITE': '', 'TEST': ''}
+                    'BUILD_DIR': self.path('build'), 'LINUX_DIR': LINUX, 'SUITE': '', 'TEST': '',
+                    'LIST_TESTS': self.path('bin', 'list-tests')}
 
     def gdb_args(self, **env):
         r = self.run_script('gdb.sh', {**self.env, **env}, timeout=60)
@@ -48,3 +52,11 @@ class GdbSh(TempDirTest):
         r = self.run_script('gdb.sh', self.env, timeout=60)
         self.assertEqual(r.returncode, 1)
         self.assertIn("run 'make run' first", r.stderr)
+
+    def test_a_filter_that_matches_no_test_stops_before_gdb_starts(self):
+        self.write('bin/list-tests', '#!/bin/sh\necho "error: no test matches" >&2\nexit 2\n')
+        r = self.run_script('gdb.sh', {**self.env, 'SUITE': 'mm_populate_mmap', 'TEST': 'nosuch*'},
+                            timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('matches no test (above): no breakpoint could be hit', r.stderr)
+        self.assertNotIn('--args', r.stdout)
