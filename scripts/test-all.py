@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """`make test`: run every part of the project's tests and end with "N passed, N failed, N skipped".
 
-`test-all.py PART...` runs only those parts. Each part returns (passed, failed, skipped); a part that cannot
-produce counts (a build that broke, a kernel that hung, a splat) counts as one failure.
+`test-all.py PART...` runs only those parts; `test-all.py mutants --shard I/N` runs the I-th of N
+shares of the mutants (CI's matrix runs the N shares side by side). Each part returns (passed,
+failed, skipped); a part that cannot produce counts (a build that broke, a kernel that hung, a
+splat) counts as one failure.
 """
+import argparse
 import json
 import os
 import re
@@ -53,10 +56,39 @@ def script_tests():
     return result.testsRun - failed - skipped, failed, skipped
 
 
-def mutants():
+def mutant_names():
+    """What run-mutants.sh runs: MUTANT's list, else every <name>.patch and <name>.revert."""
+    names = os.environ.get('MUTANT', '').split()
+    if names:
+        return names
+    mutants_dir = os.environ.get('MUTANTS_DIR', os.path.join(TOP, 'patches', 'mutants'))
+    return [n.rsplit('.', 1)[0] for n in os.listdir(mutants_dir) if n.endswith(('.patch', '.revert'))]
+
+
+def shard(names, spec):
+    """The names of share "I/N" (1-based). Sorted, then dealt round-robin: a shard depends on the
+    names only, never on the order the directory lists them, and the shards differ by one at most."""
+    m = re.fullmatch(r'(\d+)/(\d+)', spec or '')
+    if not m:
+        raise ValueError(f'--shard wants I/N, such as 2/4; got {spec!r}')
+    i, n = int(m.group(1)), int(m.group(2))
+    if not 1 <= i <= n:
+        raise ValueError(f'--shard {spec}: want 1 <= I <= N')
+    return sorted(set(names))[i - 1::n]
+
+
+def mutants(names=None):
     """Each deliberately broken kernel is caught by the suites: killed passes, survived fails."""
+    env = dict(os.environ)
+    if names is not None:
+        if not names:
+            # run-mutants.sh reads an empty MUTANT as "all of them".
+            print('no mutant in this shard')
+            return 0, 0, 0
+        env['MUTANT'] = ' '.join(names)
+        print(f"mutants of this shard: {env['MUTANT']}", flush=True)
     out = subprocess.run([os.path.join(TOP, 'scripts', 'run-mutants.sh')], stdout=subprocess.PIPE,
-                         text=True).stdout
+                         text=True, env=env).stdout
     print(out, end='')
     m = re.search(r'== mutants: (\d+) killed, (\d+) survived', out)
     return (int(m.group(1)), int(m.group(2)), 0) if m else (0, 1, 0)
@@ -105,14 +137,27 @@ PARTS = {
 
 
 def main(argv):
-    names = argv or list(PARTS)
+    p = argparse.ArgumentParser(description='Run the parts of `make test` (all when none is named).')
+    p.add_argument('parts', nargs='*', metavar='PART', help=' '.join(PARTS))
+    p.add_argument('--shard', metavar='I/N', help='with part mutants: only the I-th of N shares')
+    a = p.parse_args(argv)
+    names = a.parts or list(PARTS)
     unknown = [n for n in names if n not in PARTS]
     if unknown:
         sys.exit(f"error: no such part: {' '.join(unknown)} (parts: {' '.join(PARTS)})")
+    runs = {name: PARTS[name] for name in names}
+    if a.shard is not None:
+        if 'mutants' not in a.parts:
+            sys.exit('error: --shard applies to the mutants part: test-all.py mutants --shard I/N')
+        try:
+            share = shard(mutant_names(), a.shard)
+        except ValueError as e:
+            sys.exit(f'error: {e}')
+        runs['mutants'] = lambda: mutants(share)
     totals = [0, 0, 0]
-    for name in names:
+    for name, run in runs.items():
         print(f'\n=== {name} ===', flush=True)
-        counts = PARTS[name]()
+        counts = run()
         print(f'--- {name}: {counts[0]} passed, {counts[1]} failed, {counts[2]} skipped', flush=True)
         totals = [t + c for t, c in zip(totals, counts)]
     print(f'\n{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped')
