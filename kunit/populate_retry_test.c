@@ -180,13 +180,18 @@ static void mmap_populate_resumes_after_a_retry_at_every_page(struct kunit *test
 
 	if (!pop_fail_available(POP_FAIL_GUP_RETRY))
 		kunit_skip(test, "needs fail_gup_retry (CONFIG_FAIL_GUP_RETRY)");
-	/* Retry at every fault: never twice in a row at one address, so it must still end. */
+	/*
+	 * Retry at every first attempt. The retry carries FAULT_FLAG_TRIED and is taken for real,
+	 * so each page is retried once; a populate path that retries without FOLL_TRIED would
+	 * loop forever, and "times" bounds it so that it fails here instead.
+	 */
 	pop_faults_reset(test);
-	pop_arm(test, POP_FAIL_GUP_RETRY, 1, -1, 0);
+	pop_arm(test, POP_FAIL_GUP_RETRY, 1, 4 * NR, 0);
 	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
 	pop_disarm(test, POP_FAIL_GUP_RETRY);
 	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
-	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_RETRY), (long)NR);
+	KUNIT_EXPECT_EQ_MSG(test, pop_injected(test, POP_FAIL_GUP_RETRY), (long)NR,
+			    "injected retries: one per page, or the retry was not FAULT_FLAG_TRIED");
 	if (pop_observing(test))
 		for (k = 0; k < NR; k++)
 			KUNIT_EXPECT_EQ_MSG(test, pop_faults_at(test, POP_ADDR(addr, k)), 2UL,

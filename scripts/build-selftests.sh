@@ -67,6 +67,8 @@ for c in "$TOP"/selftests/vector_regs.c "$TOP"/selftests/populate_*.c; do
 done
 # shellcheck disable=SC2086
 gcc $CFLAGS -o "$ST/bin/testrun" "$TOP/selftests/testrun.c"
+# Not for the guest: preloaded into the kernel process by the "host" presets (configs/presets).
+gcc -O2 -Wall -shared -fPIC -o "$ST/fake_xsave.so" "$TOP/selftests/fake_xsave.c" -ldl
 
 # A read-only ext2 disk for the guest (UML ubd): files read through ->read_folio, unlike tmpfs.
 rm -rf "$ST/disk" "$ST/disk.img"
