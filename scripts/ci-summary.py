@@ -14,7 +14,7 @@ import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
-PART = re.compile(r'^--- (\w+): (\d+) passed, (\d+) failed, (\d+) skipped$')
+PART = re.compile(r'^--- (\w+): (\d+) passed, (\d+) failed, (\d+) skipped(?: in \d+ s)?$')
 TOTAL = re.compile(r'^\d+ passed, \d+ failed, \d+ skipped$')
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import unittest
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -157,8 +158,10 @@ def main(argv):
     totals = [0, 0, 0]
     for name, run in runs.items():
         print(f'\n=== {name} ===', flush=True)
+        start = time.time()
         counts = run()
-        print(f'--- {name}: {counts[0]} passed, {counts[1]} failed, {counts[2]} skipped', flush=True)
+        print(f'--- {name}: {counts[0]} passed, {counts[1]} failed, {counts[2]} skipped'
+              f' in {time.time() - start:.0f} s', flush=True)
         totals = [t + c for t, c in zip(totals, counts)]
     print(f'\n{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped')
     return 1 if totals[1] else 0
