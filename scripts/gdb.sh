@@ -24,7 +24,7 @@ fi
 # The kernel command line, read from kunit.py itself: LinuxSourceTree.run_kernel() adds the filter
 # and kunit.enable=1, LinuxSourceTreeOperationsUml.start() adds mem=1G console=tty
 # kunit_shutdown=halt and starts the binary. Run them with Popen replaced, keep what they would run.
-cmdline=$(GLOB=$glob PYTHONDONTWRITEBYTECODE=1 python3 - "$KUNIT_PY_DIR" <<'EOF'
+cmdline=$(GLOB=$glob ARGS=$KUNIT_KERNEL_ARGS PYTHONDONTWRITEBYTECODE=1 python3 - "$KUNIT_PY_DIR" <<'EOF'
 import contextlib, io, os, sys, types
 sys.path.insert(0, sys.argv[1])
 import kunit_kernel
@@ -39,7 +39,8 @@ kunit_kernel.subprocess.Popen = popen
 fake = types.SimpleNamespace(_ops=kunit_kernel.LinuxSourceTreeOperationsUml())
 try:
     with contextlib.redirect_stdout(io.StringIO()):
-        next(kunit_kernel.LinuxSourceTree.run_kernel(fake, build_dir='.', filter_glob=os.environ['GLOB']))
+        next(kunit_kernel.LinuxSourceTree.run_kernel(fake, args=os.environ['ARGS'].split(),
+                                                     build_dir='.', filter_glob=os.environ['GLOB']))
 except Started as e:
     print('\n'.join(e.args[0][1:]))
 else:

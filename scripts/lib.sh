@@ -18,6 +18,10 @@ note() {
 	echo ">>> $*" >&2
 }
 
+# Added to every kunit.py boot: ubd0 otherwise opens ./root_fs and logs "Failed to initialize ubd
+# device 0" when there is none; /dev/null, read-only, is an empty disk. (make selftests passes its own.)
+KUNIT_KERNEL_ARGS="ubd0r=/dev/null"
+
 # kunit.py's filter glob from SUITE= and TEST= ("suite.test"; TEST alone matches any suite).
 kunit_glob() {
 	glob=${SUITE:-}${TEST:+.$TEST}

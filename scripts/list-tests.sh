@@ -13,7 +13,7 @@ rel_build=$(realpath --relative-to="$LINUX_DIR" "$KUNIT_BUILD")
 
 list() { # [glob]; only kunit.py's "suite.test" lines, not its progress
 	(cd "$LINUX_DIR" && python3 tools/testing/kunit/kunit.py exec --arch=um --timeout=60 \
-		--build_dir="$rel_build" --list_tests "$@") | { grep -E '^[^ .]+\.[^ .]+$' || true; }
+		--build_dir="$rel_build" --kernel_args="$KUNIT_KERNEL_ARGS" --list_tests "$@") | { grep -E '^[^ .]+\.[^ .]+$' || true; }
 }
 
 glob=$(kunit_glob)

@@ -17,7 +17,7 @@ rel_build=$(realpath --relative-to="$LINUX_DIR" "$KUNIT_BUILD")
 rel_top=$(realpath --relative-to="$LINUX_DIR" "$TOP")
 
 set -- run --arch=um --jobs="$(nproc)" --timeout="$TIMEOUT" --build_dir="$rel_build" \
-	--kunitconfig="$rel_top/kunit"
+	--kernel_args="$KUNIT_KERNEL_ARGS" --kunitconfig="$rel_top/kunit"
 # A fragment is a name in configs/ or a path of your own.
 for f in $FRAGMENTS; do
 	case $f in

@@ -7,6 +7,7 @@ from scripts.tests.helpers import TOP, TempDirTest
 LINUX = os.environ.get('LINUX_DIR', os.path.join(TOP, 'linux'))
 KUNIT_KERNEL = os.path.join(LINUX, 'tools', 'testing', 'kunit', 'kunit_kernel.py')
 UML_ARGS = ['kunit.enable=1', 'mem=1G', 'console=tty', 'kunit_shutdown=halt']
+EXTRA = ['ubd0r=/dev/null']   # scripts/lib.sh KUNIT_KERNEL_ARGS
 
 
 @unittest.skipUnless(os.path.exists(KUNIT_KERNEL), 'needs linux/ (make linux)')
@@ -34,9 +35,10 @@ class GdbSh(TempDirTest):
     def test_the_kernel_command_line_is_kunit_pys_with_the_filter_glob(self):
         vmlinux = self.path('build', 'gdb', 'vmlinux')
         self.assertEqual(self.gdb_args(SUITE='mm_populate_mmap', TEST='anon*'),
-                         [vmlinux, 'kunit.filter_glob=mm_populate_mmap.anon*'] + UML_ARGS)
-        self.assertEqual(self.gdb_args(TEST='anon*'), [vmlinux, 'kunit.filter_glob=*.anon*'] + UML_ARGS)
-        self.assertEqual(self.gdb_args(), [vmlinux] + UML_ARGS)
+                         [vmlinux] + EXTRA + ['kunit.filter_glob=mm_populate_mmap.anon*'] + UML_ARGS)
+        self.assertEqual(self.gdb_args(TEST='anon*'),
+                         [vmlinux] + EXTRA + ['kunit.filter_glob=*.anon*'] + UML_ARGS)
+        self.assertEqual(self.gdb_args(), [vmlinux] + EXTRA + UML_ARGS)
 
     def test_gdb_runs_a_hard_link_of_vmlinux_with_the_lx_helpers_beside_it(self):
         self.gdb_args()
