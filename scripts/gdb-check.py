@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """`make gdb-check`: gdb can still stop in the populate path and read it, so debugging cannot rot.
 
+Two sessions. The README's walk-through (steps 3 and 4 of "Debugging with gdb"), read from the
+README itself: its `make gdb SUITE= TEST=` line and every `(gdb)` line, run in batch mode, each
+checked against what the walk-through says. Then the basics:
 Runs scripts/gdb.sh in batch mode on one suite: stops at __mm_populate() during one test case,
 reads the backtrace, the vma being populated and its pte before and after population, continues
 to the end and reads the suite's KTAP result. Each check is one test: prints "ok"/"FAIL" per check,
@@ -15,6 +18,8 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
 LOG = os.path.join(BUILD, 'gdb', 'check.log')
+WALK_LOG = os.path.join(BUILD, 'gdb', 'walkthrough.log')
+README = os.path.join(TOP, 'README.md')
 SUITE = 'mm_populate_mmap'
 TEST = 'populate_of_anon_private_write_faults_real_anon_pages'
 # gdb's own run takes ~3 s; waiting for another `make run` to release the build is not counted.
@@ -65,29 +70,71 @@ def checks(out):
                 and re.search(r'^\[Inferior 1 \(process \d+\) exited normally\]', out, re.M)))
 
 
-def main():
-    os.makedirs(os.path.dirname(LOG), exist_ok=True)
-    env = dict(os.environ, SUITE=SUITE, TEST='', GDB_TIMEOUT=TIMEOUT)
+def walkthrough():
+    """(suite, test, commands) of the README's walk-through, steps 3 and 4."""
+    with open(README) as f:
+        text = f.read()
+    part = text[text.index('A walk-through'):text.index('\n5. ')]
+    m = re.search(r'make gdb SUITE=(\S+) TEST=(\S+)', part)
+    cmds = [c.split('#')[0].strip() for c in re.findall(r'^\s*\(gdb\) (.*)$', part, re.M)]
+    return m.group(1), m.group(2), cmds
+
+
+def walkthrough_checks(out):
+    """(name, passed) for what the walk-through says each command shows."""
+    def after(cmd, nth=1):
+        parts = re.split(r'^@@ (.*)$', out, flags=re.M)
+        seen = [body for name, body in zip(parts[1::2], parts[2::2]) if name == cmd]
+        return seen[nth - 1] if len(seen) >= nth else ''
+    yield ('walk-through: `run` stops where fail_gup_retry is injected',
+           bool(re.search(r'should_fail_ex \(attr=\S+ <fail_gup_retry>', after('run'))))
+    bt = after('bt')
+    yield ('walk-through: `bt` goes through should_fail_gup_retry, __mm_populate and do_mlock',
+           all(re.search(rf'\b{f} \(', bt) for f in ('should_fail_gup_retry', '__mm_populate', 'do_mlock')))
+    m = re.search(r'__mm_populate \(start=(?:start@entry=)?(\d+),', bt)
+    start = int(m.group(1)) if m else -1
+    vmas = [(int(a, 16), int(b, 16)) for a, b in
+            re.findall(r'^vma 0x([0-9a-f]+)-0x([0-9a-f]+) ', after('pop-vmas'), re.M)]
+    yield ('walk-through: `pop-vmas` prints the vma being populated',
+           any(a <= start < b for a, b in vmas))
+    yield ('walk-through: `pop-pte` shows no pte before the retry, a present one at the unlock',
+           'pte: none' in after('pop-pte', 1) and 'present pfn' in after('pop-pte', 2))
+    yield ('walk-through: `pop-counters` says fail_gup_retry injected 1',
+           bool(re.search(r'^fail_gup_retry: injected 1 ', after('pop-counters'), re.M)))
+
+
+def session(suite, test, commands, log_path):
+    """gdb.sh in batch mode, "@@ <command>" before each command's output; its output."""
+    env = dict(os.environ, SUITE=suite, TEST=test, GDB_TIMEOUT=TIMEOUT)
     argv = [os.path.join(TOP, 'scripts', 'gdb.sh'), '--batch']
-    for c in COMMANDS:
+    for c in commands:
         argv += ['-ex', c]
-    start = time.time()
-    with open(LOG, 'w') as log:
+    with open(log_path, 'w') as log:
         rc = subprocess.call(argv, env=env, stdin=subprocess.DEVNULL, stdout=log,
                              stderr=subprocess.STDOUT)
+    if rc == 124:
+        print(f'gdb timed out after {TIMEOUT} s (GDB_TIMEOUT=)')
+    with open(log_path, errors='replace') as f:
+        return f.read()
+
+
+def main():
+    os.makedirs(os.path.dirname(LOG), exist_ok=True)
+    start = time.time()
+    suite, test, cmds = walkthrough()
+    marked = [x for c in cmds for x in (f'echo @@ {c}\\n', c)]
+    walk = session(suite, test, marked, WALK_LOG)
+    out = session(SUITE, '', COMMANDS, LOG)
     wall = time.time() - start
-    with open(LOG, errors='replace') as f:
-        out = f.read()
     passed = failed = 0
-    for name, ok in checks(out):
+    for name, ok in list(walkthrough_checks(walk)) + list(checks(out)):
         print(('ok   ' if ok else 'FAIL ') + name)
         passed += bool(ok)
         failed += not ok
-    if rc == 124:
-        print(f'gdb timed out after {TIMEOUT} s (GDB_TIMEOUT=)')
     if failed:
         print(f'--- the end of {os.path.relpath(LOG)}:\n' + '\n'.join(out.splitlines()[-25:]))
-    print(f'== gdb-check: {passed} passed, {failed} failed in {wall:.0f} s; log: {os.path.relpath(LOG)}')
+    print(f'== gdb-check: {passed} passed, {failed} failed in {wall:.0f} s; logs: '
+          f'{os.path.relpath(WALK_LOG)}, {os.path.relpath(LOG)}')
     return 1 if failed else 0
 
 
