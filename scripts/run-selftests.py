@@ -86,6 +86,10 @@ def missing_capability(tokens, system_map):
     return None
 
 
+def exit_desc(rc):
+    return f'exit {rc}{", timed out" if rc in (124, 137) else ""}'
+
+
 def no_user_process(lines, rc):
     """Why /init never ran in this boot, or None if it did."""
     if any(BEGIN.search(line) for line in lines):
@@ -94,7 +98,7 @@ def no_user_process(lines, rc):
         m = NO_USER.search(line)
         if m:
             return m.group(1).strip()
-    return f'/init never started (exit {rc}{", timed out" if rc in (124, 137) else ""})'
+    return f'/init never started ({exit_desc(rc)})'
 
 
 def snapshot_kernel():
@@ -182,7 +186,7 @@ def main():
                 table[(p, name)] = ('-', 'n/a', why)
             continue
         if not ended:
-            notes.append(f'{name}: the boot did not finish (exit {rc}{", timed out" if rc in (124, 137) else ""})')
+            notes.append(f'{name}: the boot did not finish ({exit_desc(rc)})')
         for first, _ in splats[:5]:
             notes.append(f'{name}: splat: {first}')
         notes.extend(f'{name}: {m.group(0)}' for m in map(FATAL.search, lines) if m)
