@@ -25,10 +25,11 @@
  * tracepoints (acquire_returned to released, or to the downgrade that ends a write hold), waits
  * from start_locking to acquire_returned.
  *
- * The other kthread starts at the population's first fault (gup_fault_observe(), patch 2 of the
- * series, redirected with a KUnit static stub), and the population waits until it is about to
- * take the lock: UML has one CPU and the kernel does not preempt (PREEMPT_NONE), so a thread that
- * is merely runnable would only get the CPU at the next tick, after small populations are done.
+ * The other kthread starts at the population's first fault (the gup:gup_fault tracepoint, patch 3
+ * of the series), and the population gives it the CPU at its next cond_resched(): UML has one CPU
+ * and the kernel does not preempt (PREEMPT_NONE), so a thread that is merely runnable would only
+ * get the CPU at the next tick, after small populations are done. A tracepoint probe cannot sleep,
+ * so the probe marks the population as needing to reschedule instead of waiting for it.
  *
  * Clock: ktime_get_ns() (~256 ns resolution on UML). On UML local_clock() and sched_clock() tick
  * with jiffies (HZ=100: 10 ms steps), so lock_stat's hold times and the default trace clock of
@@ -39,7 +40,6 @@
  * real sleep lasts up to a jiffy), in the populating kthread only. 256 MiB is 65536 reads, so
  * about 0.3 s of delay per run.
  */
-#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/fs.h>
@@ -48,6 +48,7 @@
 #include <linux/sched.h>
 #include <linux/syscalls.h>
 #include <linux/timekeeping.h>
+#include <trace/events/gup.h>
 #include <trace/events/mmap_lock.h>
 
 #include "populate_helpers.h"
@@ -56,10 +57,6 @@
 #define BENCH_READ_DELAY_US	5
 /* brk() grows from here: far above the bottom-up mmap area the other mappings come from. */
 #define BENCH_BRK_BASE		0x1000000000UL
-
-/* mm/gup.c's observation point (patch 2 of the series); weak, as in populate_helpers.c. */
-extern void gup_fault_observe(struct vm_area_struct *vma, unsigned long address,
-			      unsigned int fault_flags) __weak;
 
 static const unsigned long bench_sizes_mib[] = { 1, 4, 16, 64, 256 };
 
@@ -199,26 +196,27 @@ struct bench_other {
 	bool write;
 	bool stop;
 	struct completion go;		/* the population's first fault */
-	struct completion started;	/* the other thread is about to take the lock */
 	unsigned long ops;
 	u64 op_max;
 	long err;
 };
 
-/* Whom the next GUP fault of the test starts (only the test's kthread reaches the stub). */
+/* Whom the next GUP fault of the test's kthread starts. */
 static struct bench_other *bench_armed;
+static struct task_struct *bench_populator;
 
-static void bench_observe_fault(struct vm_area_struct *vma, unsigned long address,
-				unsigned int fault_flags)
+static void bench_observe_fault(void *data, struct mm_struct *mm, unsigned long address,
+				unsigned int flags, vm_fault_t result)
 {
-	struct bench_other *o = bench_armed;
+	struct bench_other *o = READ_ONCE(bench_armed);
 
-	if (!o)
+	if (!o || current != bench_populator)
 		return;
-	bench_armed = NULL;
+	WRITE_ONCE(bench_armed, NULL);
 	complete(&o->go);
-	/* Let it run into the lock before the population goes on (one CPU, no preemption). */
-	wait_for_completion(&o->started);
+	/* It takes the CPU at the population's next cond_resched(): one CPU, no preemption. */
+	set_tsk_need_resched(current);
+	set_preempt_need_resched();
 }
 
 static void bench_other_fn(void *data)
@@ -230,7 +228,6 @@ static void bench_other_fn(void *data)
 
 	WRITE_ONCE(o->probe->other_task, current);
 	wait_for_completion(&o->go);
-	complete(&o->started);
 	do {
 		t0 = ktime_get_ns();
 		if (o->write) {
@@ -355,14 +352,15 @@ static u64 bench_contended(struct bench_ctx *c, struct bench_probe *p, bool writ
 	o->probe = p;
 	o->write = write;
 	init_completion(&o->go);
-	init_completion(&o->started);
 	bench_prepare(c);
 	t = pop_start_in_mm(test, bench_other_fn, o);
 	bench_probe_reset(p);
-	kunit_activate_static_stub(test, gup_fault_observe, bench_observe_fault);
-	bench_armed = o;
+	bench_populator = current;
+	KUNIT_ASSERT_EQ(test, register_trace_gup_fault(bench_observe_fault, NULL), 0);
+	WRITE_ONCE(bench_armed, o);
 	bench_populate(c);
-	kunit_deactivate_static_stub(test, gup_fault_observe);
+	unregister_trace_gup_fault(bench_observe_fault, NULL);
+	tracepoint_synchronize_unregister();
 	WRITE_ONCE(o->stop, true);
 	if (bench_armed) {
 		/* No fault at all: let it make one round and end. */
@@ -408,8 +406,8 @@ static void bench_workload(struct kunit *test, enum bench_workload workload)
 	unsigned long size;
 	int rep, i;
 
-	if (!gup_fault_observe)
-		kunit_skip(test, "needs gup_fault_observe() in mm/gup.c");
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "needs the gup:gup_fault tracepoint (CONFIG_TRACEPOINTS)");
 	if (workload == BENCH_FILE && !pop_fail_available(POP_FAIL_FILEMAP_DELAY))
 		kunit_skip(test, "needs fail_filemap_delay (CONFIG_FAIL_FILEMAP_DELAY)");
 	p = bench_probes_on(test);

@@ -120,6 +120,7 @@ static void mlock_retries_a_fault_that_failed_once_mid_range_and_succeeds(struct
 				      MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	struct pop_pages pp = {};
 
+	pop_require_observer(test);
 	pop_faults_reset(test);
 	pop_arm(test, POP_FAIL_GUP_FAULT, K, 1, VM_FAULT_SIGBUS);
 	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
@@ -127,10 +128,8 @@ static void mlock_retries_a_fault_that_failed_once_mid_range_and_succeeds(struct
 	pop_pages(test, addr, NR, &pp);
 	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
 	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
-	if (pop_observing(test)) {
-		KUNIT_EXPECT_EQ(test, pop_faults_at(test, POP_ADDR(addr, K - 1)), 2UL);
-		KUNIT_EXPECT_EQ(test, pop_faults(test)->count, NR + 1UL);
-	}
+	KUNIT_EXPECT_EQ(test, pop_faults_at(test, POP_ADDR(addr, K - 1)), 2UL);
+	KUNIT_EXPECT_EQ(test, pop_faults(test)->count, NR + 1UL);
 }
 
 static void mmap_populate_with_a_failed_first_fault_maps_nothing_and_succeeds(struct kunit *test)
@@ -188,6 +187,59 @@ static void mmap_populate_survives_an_injected_filemap_read_error(struct kunit *
 	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
 }
 
+/*
+ * A failed readahead batch, as on a disk with a bad sector: the population faults each page of the
+ * batch in with a read of its own (one lock drop each) and ends with every page present.
+ */
+#define RA_PAGES 16
+#define RA_FILE_PAGES (4 * RA_PAGES)
+
+static void mlock_rereads_each_page_of_a_failed_readahead_batch(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, RA_FILE_PAGES);
+	unsigned long addr = pop_mmap(test, pf->file, 0, RA_FILE_PAGES, PROT_READ, MAP_SHARED, 0);
+	struct pop_lock_events *ev = pop_lock_events(test);
+	struct pop_pages pp = {};
+	int read_locks;
+
+	pf->file->f_ra.ra_pages = RA_PAGES;
+	pop_arm(test, POP_FAIL_FILEMAP_READ, 1, 1, 0);
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(RA_FILE_PAGES)), 0L);
+	read_locks = atomic_read(&ev->read_acquired);
+	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_FILEMAP_READ), 1L);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads), RA_FILE_PAGES,
+			    "the failed batch reaches the filesystem, or a page is read twice");
+	/* Each page of the failed batch drops the lock for a read of its own, then readahead. */
+	KUNIT_EXPECT_GE_MSG(test, read_locks, 1 + RA_PAGES, "the failed batch was not read again");
+	KUNIT_EXPECT_LT_MSG(test, read_locks, 1 + RA_FILE_PAGES,
+			    "no readahead: the batch was not injected");
+	pop_pages(test, addr, RA_FILE_PAGES, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)RA_FILE_PAGES);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)RA_FILE_PAGES);
+}
+
+/* fail_filemap_read's ino filter: the reads of other files go on untouched. */
+static void an_injected_read_error_for_another_inode_leaves_the_population_alone(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	struct pop_file *other = pop_file_create(test, 1);
+	unsigned long addr;
+
+	pop_arm(test, POP_FAIL_FILEMAP_READ, 1, -1, 0);
+	pop_arm_only_inode(test, POP_FAIL_FILEMAP_READ, file_inode(other->file)->i_ino);
+	addr = pop_mmap(test, pf->file, 0, NR, PROT_READ, MAP_SHARED | MAP_POPULATE, 0);
+	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_FILEMAP_READ), 0L);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
+
+	/* Aimed at that inode's own population: its first read fails, and the retry reads it. */
+	pop_arm(test, POP_FAIL_FILEMAP_READ, 1, 1, 0);
+	pop_arm_only_inode(test, POP_FAIL_FILEMAP_READ, file_inode(other->file)->i_ino);
+	addr = pop_mmap(test, other->file, 0, 1, PROT_READ, MAP_SHARED | MAP_POPULATE, 0);
+	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_FILEMAP_READ), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_read(&other->reads), 1);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, 1), 1UL);
+}
+
 static void madvise_populate_read_returns_an_injected_filemap_read_error(struct kunit *test)
 {
 	struct pop_file *pf = pop_file_create(test, NR);
@@ -218,6 +270,8 @@ static struct kunit_case populate_errors_cases[] = {
 	KUNIT_CASE(mlock_rereads_a_file_page_after_a_read_error_and_succeeds),
 	KUNIT_CASE(mmap_populate_survives_an_injected_filemap_read_error),
 	KUNIT_CASE(madvise_populate_read_returns_an_injected_filemap_read_error),
+	KUNIT_CASE(mlock_rereads_each_page_of_a_failed_readahead_batch),
+	KUNIT_CASE(an_injected_read_error_for_another_inode_leaves_the_population_alone),
 	{}
 };
 

@@ -3,7 +3,6 @@
  * Shared helpers of the mm_populate() suites (see populate_helpers.h).
  */
 #include <kunit/resource.h>
-#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/fault-inject.h>
@@ -22,6 +21,7 @@
 #include <linux/sched/mm.h>
 #include <linux/swap.h>
 #include <linux/vmstat.h>
+#include <trace/events/gup.h>
 #include <trace/events/mmap_lock.h>
 
 /* The fault-injection capabilities, once the kernel has them. */
@@ -33,23 +33,19 @@
 
 #include "populate_helpers.h"
 
-/*
- * The observation point mm/gup.c calls at the top of faultin_page(). Weak, so that the suites
- * build (and the tests needing it skip) on a kernel that does not have it yet.
- */
-extern void gup_fault_observe(struct vm_area_struct *vma, unsigned long address,
-			      unsigned int fault_flags) __weak;
-
 struct pop_ctx {
 	struct mm_struct *mm;
+	struct task_struct *task;	/* the test's kthread: only its faults are observed */
 	long nr_mlock_start;
 	bool observing;
 	struct pop_faults faults;
 	bool tracing;
 	struct pop_lock_events lock;
 	bool armed[POP_NR_FAIL];
-	long injected_start[POP_NR_FAIL];
-	/* pop_arm_from(): the observer arms which at fault number from_at. */
+	/* should_fail() decrements times per injection: times as set, what earlier arms used. */
+	int times_set[POP_NR_FAIL];
+	long injected[POP_NR_FAIL];
+	/* pop_arm_from(): the observer arms which after fault number from_at - 1. */
 	bool from_pending;
 	enum pop_fail from_which;
 	unsigned long from_at;
@@ -59,7 +55,8 @@ struct pop_ctx {
 	unsigned int nfiles;
 };
 
-static void pop_fail_set(enum pop_fail which, unsigned long nth, int times, u32 arg);
+static void pop_fail_set(struct pop_ctx *ctx, enum pop_fail which, unsigned long nth, int times,
+			 u32 arg);
 
 static struct pop_ctx *pop_ctx(struct kunit *test)
 {
@@ -223,26 +220,35 @@ unsigned long pop_hole(struct kunit *test, unsigned long npages)
 	return addr;
 }
 
-/* ---- observer ---- */
+/* ---- observer: the gup:gup_fault tracepoint ---- */
 
-static void pop_observe_fault(struct vm_area_struct *vma, unsigned long address,
-			      unsigned int fault_flags)
+/* After each GUP fault, lock dropped or not (result VM_FAULT_RETRY or _COMPLETED). Atomic. */
+static void pop_gup_fault(void *data, struct mm_struct *mm, unsigned long address,
+			  unsigned int flags, vm_fault_t result)
 {
-	struct kunit *test = kunit_get_current_test();
-	struct pop_faults *f;
+	struct pop_ctx *ctx = data;
+	struct pop_faults *f = &ctx->faults;
 
-	if (!test || !test->priv)
+	if (current != ctx->task)
 		return;
-	f = &pop_ctx(test)->faults;
 	f->count++;
-	if (lockdep_is_held_type(&vma->vm_mm->mmap_lock, 0))
+	if (!(result & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) &&
+	    lockdep_is_held_type(&mm->mmap_lock, 0))
 		f->write_locked++;
 	if (f->logged < POP_FAULT_LOG)
 		f->addr[f->logged++] = address & PAGE_MASK;
-	if (pop_ctx(test)->from_pending && f->count == pop_ctx(test)->from_at) {
-		pop_ctx(test)->from_pending = false;
-		pop_fail_set(pop_ctx(test)->from_which, 1, -1, pop_ctx(test)->from_arg);
+	if (ctx->from_pending && f->count + 1 == ctx->from_at) {
+		ctx->from_pending = false;
+		pop_fail_set(ctx, ctx->from_which, 1, -1, ctx->from_arg);
 	}
+	if (f->notify && f->count == f->notify_at)
+		complete(f->notify);
+}
+
+static void pop_observe_stop(void *data)
+{
+	unregister_trace_gup_fault(pop_gup_fault, data);
+	tracepoint_synchronize_unregister();
 }
 
 bool pop_observing(struct kunit *test)
@@ -253,7 +259,16 @@ bool pop_observing(struct kunit *test)
 void pop_require_observer(struct kunit *test)
 {
 	if (!pop_observing(test))
-		kunit_skip(test, "needs gup_fault_observe() in mm/gup.c and CONFIG_LOCKDEP");
+		kunit_skip(test, "needs the gup:gup_fault tracepoint (CONFIG_TRACEPOINTS)");
+}
+
+void pop_faults_notify_at(struct kunit *test, unsigned long n, struct completion *done)
+{
+	struct pop_faults *f = pop_faults(test);
+
+	pop_require_observer(test);
+	f->notify_at = f->count + n;
+	WRITE_ONCE(f->notify, done);
 }
 
 struct pop_faults *pop_faults(struct kunit *test)
@@ -378,6 +393,7 @@ static void pop_fail_reset(struct fail_populate *fp)
 	fp->attr.task_filter = false;
 	fp->delay_us = 0;
 	fp->vm_fault = 0;
+	fp->ino = 0;
 }
 
 static void pop_disarm_action(void *data)
@@ -386,14 +402,25 @@ static void pop_disarm_action(void *data)
 }
 #endif
 
+#ifdef POP_HAVE_FAIL
+/* Move what the current arming injected into ctx->injected; no KUnit calls (see below). */
+static void pop_fail_account(struct pop_ctx *ctx, enum pop_fail which, struct fail_populate *fp)
+{
+	ctx->injected[which] += ctx->times_set[which] - atomic_read(&fp->attr.times);
+	ctx->times_set[which] = 0;
+}
+#endif
+
 /* No KUnit calls: the observer uses it in the middle of a fault. */
-static void pop_fail_set(enum pop_fail which, unsigned long nth, int times, u32 arg)
+static void pop_fail_set(struct pop_ctx *ctx, enum pop_fail which, unsigned long nth, int times,
+			 u32 arg)
 {
 #ifdef POP_HAVE_FAIL
 	struct fail_populate *fp = pop_fail_attr(which);
 
 	if (!fp)
 		return;
+	pop_fail_account(ctx, which, fp);
 	/* should_fail_ex(): fails when ++count % interval == 0, while times != 0. */
 	pop_fail_reset(fp);
 	if (which == POP_FAIL_GUP_FAULT)
@@ -407,7 +434,9 @@ static void pop_fail_set(enum pop_fail which, unsigned long nth, int times, u32 
 	fp->attr.count = 0;
 	atomic_set(&fp->attr.space, 0);
 	fp->attr.probability = 100;
-	atomic_set(&fp->attr.times, times);
+	/* A bound even for "no limit", so that what is left tells how many were injected. */
+	ctx->times_set[which] = times < 0 ? INT_MAX : times;
+	atomic_set(&fp->attr.times, ctx->times_set[which]);
 #endif
 }
 
@@ -430,12 +459,13 @@ void pop_arm(struct kunit *test, enum pop_fail which, unsigned long nth, int tim
 		kunit_skip(test, "needs %s", pop_fail_names[which]);
 	KUNIT_ASSERT_GE(test, nth, 1UL);
 	if (!ctx->armed[which]) {
+		/* From a known state: times 0, nothing to account. */
+		pop_fail_reset(fp);
 		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pop_disarm_action, fp), 0);
 		ctx->armed[which] = true;
-		ctx->injected_start[which] = atomic_long_read(&fp->injected);
 	}
 	ctx->from_pending = false;
-	pop_fail_set(which, nth, times, arg);
+	pop_fail_set(ctx, which, nth, times, arg);
 #else
 	kunit_skip(test, "needs <linux/fail_populate.h> and %s", pop_fail_names[which]);
 #endif
@@ -449,10 +479,9 @@ void pop_arm_from(struct kunit *test, enum pop_fail which, unsigned long nth, u3
 		pop_arm(test, which, 1, -1, arg);
 		return;
 	}
-	/* Disarmed until the observer counts fault nth (and skipped if it cannot). */
+	/* Disarmed until the observer has seen fault nth - 1 (and skipped if it cannot). */
 	pop_arm(test, which, 1, 0, arg);
-	if (!pop_observing(test))
-		kunit_skip(test, "injecting from fault %lu on needs gup_fault_observe()", nth);
+	pop_require_observer(test);
 	ctx->from_which = which;
 	ctx->from_arg = arg;
 	ctx->from_at = ctx->faults.count + nth;
@@ -466,8 +495,21 @@ void pop_disarm(struct kunit *test, enum pop_fail which)
 
 	if (pop_ctx(test)->from_which == which)
 		pop_ctx(test)->from_pending = false;
-	if (fp)
+	if (fp) {
+		pop_fail_account(pop_ctx(test), which, fp);
 		pop_fail_reset(fp);
+	}
+#endif
+}
+
+void pop_arm_only_inode(struct kunit *test, enum pop_fail which, unsigned long ino)
+{
+#ifdef POP_HAVE_FAIL
+	struct fail_populate *fp = pop_fail_attr(which);
+
+	KUNIT_ASSERT_TRUE_MSG(test, fp && pop_ctx(test)->armed[which], "pop_arm() first");
+	KUNIT_ASSERT_TRUE(test, which == POP_FAIL_FILEMAP_READ || which == POP_FAIL_FILEMAP_DELAY);
+	WRITE_ONCE(fp->ino, ino);
 #endif
 }
 
@@ -478,7 +520,7 @@ long pop_injected(struct kunit *test, enum pop_fail which)
 	struct fail_populate *fp = pop_fail_attr(which);
 
 	if (fp && ctx->armed[which])
-		return atomic_long_read(&fp->injected) - ctx->injected_start[which];
+		return ctx->injected[which] + ctx->times_set[which] - atomic_read(&fp->attr.times);
 #endif
 	return 0;
 }
@@ -723,8 +765,12 @@ int pop_init(struct kunit *test)
 	ctx->mm = mm;
 	ctx->nr_mlock_start = pop_nr_mlock();
 
-	if (gup_fault_observe && IS_ENABLED(CONFIG_LOCKDEP)) {
-		kunit_activate_static_stub(test, gup_fault_observe, pop_observe_fault);
+	ctx->task = current;
+	if (IS_ENABLED(CONFIG_TRACEPOINTS)) {
+		if (register_trace_gup_fault(pop_gup_fault, ctx))
+			return -EINVAL;
+		if (kunit_add_action_or_reset(test, pop_observe_stop, ctx))
+			return -ENOMEM;
 		ctx->observing = true;
 	}
 	return 0;

@@ -3,7 +3,7 @@
  * Shared helpers of the mm_populate() suites: each suite file holds only its scenarios.
  *
  * Every suite uses .init = pop_init and .exit = pop_exit. pop_init gives the test kthread a fresh
- * mm of its own and, when the kernel has gup_fault_observe(), watches every GUP fault of the test
+ * mm of its own and, through the gup:gup_fault tracepoint, watches every GUP fault of the test
  * (no fault may run with mmap_lock held for write). pop_exit unmaps everything and checks that the
  * mm's RSS counters, locked_vm and the system's NR_MLOCK are back where they started, and logs
  * "faults injected: <N>" when the test injected faults (capabilities, failed test-file reads).
@@ -13,6 +13,7 @@
 
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 
@@ -88,13 +89,18 @@ void pop_wait_in_mm(struct pop_mm_thread *t);
  */
 bool pop_wait_in_mm_timeout(struct pop_mm_thread *t, unsigned long timeout);
 
-/* GUP faults of the test, seen through gup_fault_observe() when the kernel has it. */
+/*
+ * GUP faults of the test's kthread, counted after each one from the gup:gup_fault tracepoint.
+ * write_locked needs lockdep (CONFIG_LOCKDEP) and counts only faults that kept the lock.
+ */
 #define POP_FAULT_LOG 512
 struct pop_faults {
 	unsigned long count;
 	unsigned long write_locked;	/* with mmap_lock held for write: the series forbids it */
 	unsigned long logged;
 	unsigned long addr[POP_FAULT_LOG];
+	struct completion *notify;	/* pop_faults_notify_at() */
+	unsigned long notify_at;
 };
 
 bool pop_observing(struct kunit *test);
@@ -104,6 +110,8 @@ struct pop_faults *pop_faults(struct kunit *test);
 void pop_faults_reset(struct kunit *test);
 /* How often the observer saw a fault at addr. */
 unsigned long pop_faults_at(struct kunit *test, unsigned long addr);
+/* Complete done (from the tracepoint, atomically) once n more faults have been taken. */
+void pop_faults_notify_at(struct kunit *test, unsigned long n, struct completion *done);
 
 /* mmap_lock events of the test's mm, counted with the kernel's mmap_lock tracepoints. */
 struct pop_lock_events {
@@ -117,8 +125,8 @@ struct pop_lock_events *pop_lock_events(struct kunit *test);
 enum pop_fail {
 	POP_FAIL_GUP_FAULT,	/* faultin_page() fails with vm_fault (VM_FAULT_SIGBUS, ...) */
 	POP_FAIL_GUP_RETRY,	/* faultin_page() drops the lock, sleeps arg µs, VM_FAULT_RETRY */
-	POP_FAIL_FILEMAP_READ,	/* filemap_read_folio() fails with -EIO */
-	POP_FAIL_FILEMAP_DELAY,	/* filemap_read_folio() sleeps arg µs first */
+	POP_FAIL_FILEMAP_READ,	/* a page cache read (or readahead batch) fails, -EIO */
+	POP_FAIL_FILEMAP_DELAY,	/* a page cache read (or readahead batch) sleeps arg µs first */
 	POP_NR_FAIL
 };
 
@@ -136,6 +144,8 @@ void pop_arm(struct kunit *test, enum pop_fail which, unsigned long nth, int tim
  */
 void pop_arm_from(struct kunit *test, enum pop_fail which, unsigned long nth, u32 arg);
 void pop_disarm(struct kunit *test, enum pop_fail which);
+/* After pop_arm(): a page cache capability fails only the reads of the inode ino (0: any). */
+void pop_arm_only_inode(struct kunit *test, enum pop_fail which, unsigned long ino);
 /* Injections of that kind since this test first armed it. */
 long pop_injected(struct kunit *test, enum pop_fail which);
 bool pop_fail_available(enum pop_fail which);

@@ -185,10 +185,10 @@ static void munlock_during_a_locked_population_mlocks_only_the_locked_half(struc
 
 /*
  * The same through the kernel's own lock drop: an injected VM_FAULT_RETRY at fault AT + 1 sleeps
- * with the lock dropped while the racer, which waited for that fault, unmaps the upper half.
+ * with the lock dropped while the racer, woken by the fault before it, unmaps the upper half.
  */
 struct retry_race {
-	struct pop_faults *faults;
+	struct completion before_k;
 	unsigned long k;
 	unsigned long addr;
 	bool saw_fault;
@@ -199,11 +199,8 @@ struct retry_race {
 static void unmap_upper_half_at_fault_k(void *data)
 {
 	struct retry_race *r = data;
-	int waited;
 
-	for (waited = 0; READ_ONCE(r->faults->count) < r->k && waited < 1000; waited++)
-		usleep_range(1000, 2000);
-	r->saw_fault = READ_ONCE(r->faults->count) >= r->k;
+	r->saw_fault = wait_for_completion_timeout(&r->before_k, 10 * HZ);
 	/* Blocks until the population drops mmap_lock in the injected retry. */
 	r->ret = vm_munmap(POP_ADDR(r->addr, HALF), POP_LEN(HALF));
 	r->done_ns = ktime_get_ns();
@@ -216,10 +213,10 @@ munmap_while_an_injected_retry_sleeps_stops_population_at_the_new_end(struct kun
 	struct pop_mm_thread *t;
 	u64 end_ns;
 
-	pop_require_observer(test);
-	r.faults = pop_faults(test);
+	init_completion(&r.before_k);
 	r.addr = pop_hole(test, NR);
 	pop_faults_reset(test);
+	pop_faults_notify_at(test, r.k - 1, &r.before_k);
 	pop_arm(test, POP_FAIL_GUP_RETRY, r.k, 1, 50 * USEC_PER_MSEC);
 	t = pop_start_in_mm(test, unmap_upper_half_at_fault_k, &r);
 	pop_mmap(test, NULL, r.addr, NR, PROT_READ | PROT_WRITE,
@@ -228,7 +225,7 @@ munmap_while_an_injected_retry_sleeps_stops_population_at_the_new_end(struct kun
 	pop_wait_in_mm(t);
 	pop_disarm(test, POP_FAIL_GUP_RETRY);
 
-	KUNIT_EXPECT_TRUE_MSG(test, r.saw_fault, "the population never reached fault %lu", r.k);
+	KUNIT_EXPECT_TRUE_MSG(test, r.saw_fault, "the population never reached fault %lu", r.k - 1);
 	KUNIT_EXPECT_EQ(test, r.ret, 0L);
 	KUNIT_EXPECT_LT_MSG(test, r.done_ns, end_ns, "the racer ended after the population");
 	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_RETRY), 1L);

@@ -109,7 +109,10 @@ static void expect_retried_once_at(struct kunit *test, unsigned long base, unsig
 static void populate_two_vmas_with_retry_at(struct kunit *test, unsigned long k)
 {
 	struct pop_lock_events *ev = pop_lock_events(test);
-	unsigned long base = two_vmas(test);
+	unsigned long base;
+
+	pop_require_observer(test);
+	base = two_vmas(test);
 	struct pop_pages pp = {};
 	long injected;
 	int read_locks;
@@ -129,11 +132,9 @@ static void populate_two_vmas_with_retry_at(struct kunit *test, unsigned long k)
 	KUNIT_EXPECT_EQ(test, injected, k <= NR ? 1L : 0L);
 	KUNIT_EXPECT_EQ_MSG(test, read_locks, 1 + (int)injected,
 			    "read-lock sections of mlock: one, plus one per retry");
-	if (pop_observing(test)) {
-		KUNIT_EXPECT_EQ(test, pop_faults(test)->count, NR + injected);
-		if (injected)
-			expect_retried_once_at(test, base, k);
-	}
+	KUNIT_EXPECT_EQ(test, pop_faults(test)->count, NR + injected);
+	if (injected)
+		expect_retried_once_at(test, base, k);
 	KUNIT_EXPECT_EQ(test, vm_munmap(base, POP_LEN(NR)), 0);
 }
 
@@ -180,6 +181,7 @@ static void mmap_populate_resumes_after_a_retry_at_every_page(struct kunit *test
 
 	if (!pop_fail_available(POP_FAIL_GUP_RETRY))
 		kunit_skip(test, "needs fail_gup_retry (CONFIG_FAIL_GUP_RETRY)");
+	pop_require_observer(test);
 	/*
 	 * Retry at every first attempt. The retry carries FAULT_FLAG_TRIED and is taken for real,
 	 * so each page is retried once; a populate path that retries without FOLL_TRIED would
@@ -192,10 +194,9 @@ static void mmap_populate_resumes_after_a_retry_at_every_page(struct kunit *test
 	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
 	KUNIT_EXPECT_EQ_MSG(test, pop_injected(test, POP_FAIL_GUP_RETRY), (long)NR,
 			    "injected retries: one per page, or the retry was not FAULT_FLAG_TRIED");
-	if (pop_observing(test))
-		for (k = 0; k < NR; k++)
-			KUNIT_EXPECT_EQ_MSG(test, pop_faults_at(test, POP_ADDR(addr, k)), 2UL,
-					    "faults at page %lu", k);
+	for (k = 0; k < NR; k++)
+		KUNIT_EXPECT_EQ_MSG(test, pop_faults_at(test, POP_ADDR(addr, k)), 2UL,
+				    "faults at page %lu", k);
 }
 
 static struct kunit_case populate_retry_cases[] = {

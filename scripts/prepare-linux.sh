@@ -71,6 +71,21 @@ patch_id() {
 	git_l patch-id --stable | cut -d' ' -f1
 }
 
+# A patch is its diff and its message: a changed commit message alone also restacks linux/.
+commit_key() {
+	printf '%s %s\n' "$(git_l show "$1" | patch_id)" \
+		"$(printf '%s\n' "$(git_l log -1 --format=%B "$1")" | git hash-object --stdin)"
+}
+
+file_key() {
+	tmp_msg=$(mktemp)
+	subject=$(git mailinfo "$tmp_msg" /dev/null <"$1" | sed -n 's/^Subject: //p')
+	# Exported with diff.suppressBlankEmpty: give blank context lines back their space first.
+	printf '%s %s\n' "$(sed 's/^$/ /' "$1" | patch_id)" \
+		"$(printf '%s\n\n%s\n' "$subject" "$(cat "$tmp_msg")" | git hash-object --stdin)"
+	rm -f "$tmp_msg"
+}
+
 series() {
 	[ -f "$SERIES" ] || return 0
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SERIES"
@@ -93,22 +108,21 @@ if [ -n "$dirty" ]; then
 	die "linux/ has uncommitted changes (above); commit them and run 'make patches', or stash them. Nothing was touched."
 fi
 
-# The patch-ids of the series, in order.
-ids=
+# The keys (diff and message) of the series, in order.
+keys=
 for p in $(series); do
 	[ -f "$PATCHES/$p" ] || die "patches/series names $p, which does not exist"
-	# Exported with diff.suppressBlankEmpty: give blank context lines back their space first.
-	ids="$ids $(sed 's/^$/ /' "$PATCHES/$p" | patch_id)"
+	keys="$keys $(file_key "$PATCHES/$p" | tr ' ' :)"
 done
-set -- $ids
+set -- $keys
 npatches=$#
 
 if ! git_l rev-parse -q --verify refs/tags/base >/dev/null; then
 	# A user's own tree: the series may already sit on top of it. Base is below those commits.
 	n=0
-	for id in "$@"; do
+	for key in "$@"; do
 		c=$(git_l rev-parse "HEAD~$((npatches - 1 - n))" 2>/dev/null) || break
-		[ "$(git_l show "$c" | patch_id)" = "$id" ] || break
+		[ "$(commit_key "$c" | tr ' ' :)" = "$key" ] || break
 		n=$((n + 1))
 	done
 	[ "$n" = "$npatches" ] || n=0
@@ -120,7 +134,7 @@ fi
 matched=0
 foreign=
 for c in $(git_l rev-list --reverse base..HEAD); do
-	if [ -z "$foreign" ] && [ $# -gt 0 ] && [ "$(git_l show "$c" | patch_id)" = "$1" ]; then
+	if [ -z "$foreign" ] && [ $# -gt 0 ] && [ "$(commit_key "$c" | tr ' ' :)" = "$1" ]; then
 		matched=$((matched + 1))
 		shift
 		continue
