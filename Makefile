@@ -10,7 +10,7 @@ SUITE ?=
 TEST ?=
 export SUITE TEST
 
-.PHONY: all deps linux run list selftests gdb gdb-check test test-scripts checkpatch mutants stock bench patches clean help
+.PHONY: all deps linux run list selftests gdb gdb-check test test-scripts checkpatch mutants bisect-check stock bench patches clean help
 
 all: deps linux run
 
@@ -48,6 +48,10 @@ gdb-check:
 ## mutants       self-check: run the suites on each broken kernel in patches/mutants/ (MUTANT=name)
 mutants:
 	@scripts/run-mutants.sh
+
+## bisect-check  every prefix of the series builds and boots (KUnit's example suite)
+bisect-check:
+	@scripts/bisect-check.sh
 
 ## stock         the suites on stock 6.12, without the fix for the retry-forever bug: watch it fail
 stock:

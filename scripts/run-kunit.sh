@@ -7,17 +7,19 @@ set -euo pipefail
 KUNIT_BUILD=${KUNIT_BUILD:-$BUILD_DIR/kunit}
 # One boot of all suites; a hang ends here with the log kept.
 TIMEOUT=${TIMEOUT:-300}
-FRAGMENTS=${FRAGMENTS:-"uml debug fault-injection kasan"}
+FRAGMENTS=${FRAGMENTS-"uml debug fault-injection kasan"}
+# The suites' kunitconfig; bisect-check passes one of its own for kernels without the suites.
+KUNITCONFIG=${KUNITCONFIG:-$TOP/kunit}
 
 [ -f "$LINUX_DIR/tools/testing/kunit/kunit.py" ] || die "no kernel tree at $LINUX_DIR: run 'make linux' first"
 mkdir -p "$KUNIT_BUILD"
 # One run at a time per build directory: kunit.py's build and its test.log are not shareable.
 [ -n "${RUN_KUNIT_LOCKED:-}" ] || RUN_KUNIT_LOCKED=1 exec flock "$KUNIT_BUILD/.lock" "$0" "$@"
 rel_build=$(realpath --relative-to="$LINUX_DIR" "$KUNIT_BUILD")
-rel_top=$(realpath --relative-to="$LINUX_DIR" "$TOP")
 
 set -- run --arch=um --jobs="$(nproc)" --timeout="$TIMEOUT" --build_dir="$rel_build" \
-	--kernel_args="$KUNIT_KERNEL_ARGS" --kunitconfig="$rel_top/kunit"
+	--kernel_args="$KUNIT_KERNEL_ARGS" \
+	--kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$KUNITCONFIG")"
 # A fragment is a name in configs/ or a path of your own.
 for f in $FRAGMENTS; do
 	case $f in

@@ -95,13 +95,35 @@ def mutants(names=None):
     return (int(m.group(1)), int(m.group(2)), 0) if m else (0, 1, 0)
 
 
-def gdb_check():
-    """gdb stops in the populate path of the kernel the kunit part built, and reads it."""
-    out = subprocess.run([os.path.join(TOP, 'scripts', 'gdb-check.py')], stdout=subprocess.PIPE,
+def counted(script, name):
+    """Run a script that ends with "== <name>: N passed, N failed"; no such line is one failure."""
+    out = subprocess.run([os.path.join(TOP, 'scripts', script)], stdout=subprocess.PIPE,
                          text=True).stdout
     print(out, end='')
-    m = re.search(r'== gdb-check: (\d+) passed, (\d+) failed', out)
+    m = re.search(rf'== {name}: (\d+) passed, (\d+) failed', out)
     return (int(m.group(1)), int(m.group(2)), 0) if m else (0, 1, 0)
+
+
+def gdb_check():
+    """gdb stops in the populate path of the kernel the kunit part built, and reads it."""
+    return counted('gdb-check.py', 'gdb-check')
+
+
+def bisect_check():
+    """Every prefix of the series builds and boots."""
+    return counted('bisect-check.sh', 'bisect-check')
+
+
+def message_ends_with_trailers(path):
+    """None if the commit message ends with its Signed-off-by block; else what follows it."""
+    with open(path) as f:
+        text = f.read().split('\n---\n', 1)[0]
+    lines = text.split('\n')
+    signed = [i for i, line in enumerate(lines) if line.startswith('Signed-off-by: ')]
+    if not signed:
+        return 'no Signed-off-by'
+    stray = [line for line in lines[signed[-1] + 1:] if line and not re.match(r'[\w-]+: ', line)]
+    return f'after Signed-off-by: {stray[0]!r}' if stray else None
 
 
 def checkpatch():
@@ -116,6 +138,12 @@ def checkpatch():
         if name.endswith(('.c', '.h')):
             checks.append(('kunit/' + name, ['--no-tree', '-f', os.path.join(TOP, 'kunit', name)]))
     passed = failed = 0
+    for name in filter(None, series):
+        problem = message_ends_with_trailers(os.path.join(TOP, 'patches', name))
+        print(('ok   ' if problem is None else 'FAIL ') + name + ' (message)' +
+              (f': {problem}' if problem else ''))
+        passed += problem is None
+        failed += problem is not None
     for name, args in checks:
         r = subprocess.run([os.path.join(linux, 'scripts', 'checkpatch.pl'), '--strict', '-q', *args],
                            capture_output=True, text=True)
@@ -133,6 +161,7 @@ PARTS = {
     'selftests': selftests,
     'scripts': script_tests,
     'checkpatch': checkpatch,
+    'bisect': bisect_check,
     'mutants': mutants,
 }
 

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Every prefix of the series builds and boots: for k = N-1 down to 1 patches of patches/series
+# (N, the whole series, is what `make run` builds), build the UML kernel with the suites' config
+# fragments and boot it with KUnit's example suite. Options a prefix does not have yet are left out
+# of its config. One worktree and one build directory, so that each step rebuilds only what the
+# patch it takes off touched.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+WORK=$BUILD_DIR/bisect
+TIMEOUT=${TIMEOUT:-120}
+FRAGMENTS=${FRAGMENTS:-"uml debug fault-injection kasan"}
+
+[ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
+git -C "$LINUX_DIR" rev-parse -q --verify refs/tags/base >/dev/null ||
+	die "linux/ has no tag 'base': run 'make linux' first"
+mkdir -p "$WORK"
+[ -n "${BISECT_LOCKED:-}" ] || BISECT_LOCKED=1 exec flock "$WORK/.lock" "$0" "$@"
+
+commits=$(git -C "$LINUX_DIR" rev-list base..HEAD)	# newest first
+n=$(echo "$commits" | wc -l)
+[ "$n" -ge 2 ] || die "the series has $n patch(es): nothing to bisect"
+linux_worktree "$WORK/linux" HEAD
+
+passed=0
+failed=0
+table=
+k=$n
+for c in $commits; do
+	subject=$(git -C "$LINUX_DIR" log -1 --format=%s "$c")
+	if [ "$k" = "$n" ]; then
+		k=$((k - 1))
+		continue	# the whole series: make run's kernel
+	fi
+	git -C "$WORK/linux" checkout -q -f --detach "$c"
+	# The fragments' options that this prefix's Kconfig defines, and the example suite to boot.
+	config=$WORK/prefix.config
+	{
+		echo 'CONFIG_KUNIT=y'
+		echo 'CONFIG_KUNIT_EXAMPLE_TEST=y'
+		for f in $FRAGMENTS; do cat "$TOP/configs/$f.config"; done
+	} | python3 "$TOP/scripts/kconfig-filter.py" "$WORK/linux" >"$config"
+	note "prefix $k/$n: $subject"
+	rm -f "$WORK/build/kunit/result.json"
+	out=$WORK/prefix-$k.out
+	if LINUX_DIR=$WORK/linux KUNIT_BUILD=$WORK/build/kunit KUNITCONFIG=$config FRAGMENTS= \
+		TIMEOUT=$TIMEOUT SUITE=example "$TOP/scripts/run-kunit.sh" >"$out" 2>&1; then
+		passed=$((passed + 1))
+		table+=$(printf '  ok    %d/%d %s' "$k" "$n" "$subject")$'\n'
+	else
+		failed=$((failed + 1))
+		table+=$(printf '  FAIL  %d/%d %s (%s)' "$k" "$n" "$subject" "$out")$'\n'
+		tail -20 "$out" >&2
+	fi
+	k=$((k - 1))
+done
+git -C "$WORK/linux" checkout -q -f --detach HEAD
+
+echo
+echo "== bisect-check: $passed passed, $failed failed (prefixes 1..$((n - 1)) of $n) =="
+printf '%s' "$table"
+[ "$failed" = 0 ]
