@@ -10,7 +10,7 @@ SUITE ?=
 TEST ?=
 export SUITE TEST
 
-.PHONY: all deps linux run list selftests gdb gdb-check test test-scripts checkpatch mutants bisect-check stock bench patches clean help
+.PHONY: all deps linux run list selftests gdb gdb-check test test-scripts checkpatch mutants bisect-check repro stock bench bench-cost patches clean help
 
 all: deps linux run
 
@@ -53,6 +53,10 @@ mutants:
 bisect-check:
 	@scripts/bisect-check.sh
 
+## repro         the retry-forever bug on stock 6.12 with the block layer's own fault injection, and the fix
+repro:
+	@scripts/run-repro.py
+
 ## stock         the suites on stock 6.12, without the fix for the retry-forever bug: watch it fail
 stock:
 	@MUTANT=stock-6.12 SHOW=1 scripts/run-mutants.sh
@@ -60,6 +64,10 @@ stock:
 ## bench         mmap_lock write-hold benchmark: the series vs population under the write lock (build/bench/)
 bench:
 	@scripts/run-bench.sh
+
+## bench-cost    what disarmed fault injection costs: population wall time, capabilities compiled in / out
+bench-cost:
+	@MODE=cost scripts/run-bench.sh
 
 ## patches       export linux/'s commits since "base" back to patches/ (git format-patch)
 patches:

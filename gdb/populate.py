@@ -370,7 +370,9 @@ class PopPte(gdb.Command):
 
 
 class PopCounters(gdb.Command):
-    """The fault-injection globals fail_gup_*, fail_filemap_* and their counters: pop-counters."""
+    """The fault-injection globals fail_gup_*, fail_filemap_* and their knobs: pop-counters.
+
+    times counts down with each injection (from what the test or preset set it to)."""
 
     def __init__(self):
         super().__init__('pop-counters', gdb.COMMAND_DATA)
@@ -383,11 +385,10 @@ class PopCounters(gdb.Command):
             if attr is None:
                 continue
             out = [f'{name}:']
-            if has_field(val, 'injected'):
-                out.append(f'injected {counter(val["injected"])}')
             out += [f'probability {int(attr["probability"])}', f'interval {int(attr["interval"])}',
                     f'times {counter(attr["times"])}', f'space {counter(attr["space"])}']
-            out += [f'{f} {int(val[f])}' for f in ('delay_us', 'vm_fault') if has_field(val, f)]
+            out += [f'{f} {int(val[f])}' for f in ('delay_us', 'vm_fault', 'ino')
+                    if has_field(val, f)]
             print(' '.join(out))
             shown += 1
         if not shown:

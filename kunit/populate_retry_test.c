@@ -175,28 +175,49 @@ static void forced_retry_sweep_populates_every_page_at_every_fault(struct kunit 
 			    "the sweep ended before the fault after the last page");
 }
 
-static void mmap_populate_resumes_after_a_retry_at_every_page(struct kunit *test)
+/*
+ * Retry at every first attempt. The retry carries FAULT_FLAG_TRIED and is taken for real, so each
+ * page is retried once; a populate path that retries without FOLL_TRIED would loop forever, and
+ * "times" bounds it so that it fails here instead.
+ */
+static void expect_one_retry_per_page(struct kunit *test, unsigned long addr)
 {
-	unsigned long addr, k;
+	unsigned long k;
 
-	if (!pop_fail_available(POP_FAIL_GUP_RETRY))
-		kunit_skip(test, "needs fail_gup_retry (CONFIG_FAIL_GUP_RETRY)");
-	pop_require_observer(test);
-	/*
-	 * Retry at every first attempt. The retry carries FAULT_FLAG_TRIED and is taken for real,
-	 * so each page is retried once; a populate path that retries without FOLL_TRIED would
-	 * loop forever, and "times" bounds it so that it fails here instead.
-	 */
-	pop_faults_reset(test);
-	pop_arm(test, POP_FAIL_GUP_RETRY, 1, 4 * NR, 0);
-	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
-	pop_disarm(test, POP_FAIL_GUP_RETRY);
 	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
 	KUNIT_EXPECT_EQ_MSG(test, pop_injected(test, POP_FAIL_GUP_RETRY), (long)NR,
 			    "injected retries: one per page, or the retry was not FAULT_FLAG_TRIED");
 	for (k = 0; k < NR; k++)
 		KUNIT_EXPECT_EQ_MSG(test, pop_faults_at(test, POP_ADDR(addr, k)), 2UL,
 				    "faults at page %lu", k);
+}
+
+static void mmap_populate_resumes_after_a_retry_at_every_page(struct kunit *test)
+{
+	unsigned long addr;
+
+	if (!pop_fail_available(POP_FAIL_GUP_RETRY))
+		kunit_skip(test, "needs fail_gup_retry (CONFIG_FAIL_GUP_RETRY)");
+	pop_require_observer(test);
+	pop_faults_reset(test);
+	pop_arm(test, POP_FAIL_GUP_RETRY, 1, 4 * NR, 0);
+	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
+	pop_disarm(test, POP_FAIL_GUP_RETRY);
+	expect_one_retry_per_page(test, addr);
+}
+
+static void mlock_resumes_after_a_retry_at_every_page(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	if (!pop_fail_available(POP_FAIL_GUP_RETRY))
+		kunit_skip(test, "needs fail_gup_retry (CONFIG_FAIL_GUP_RETRY)");
+	pop_require_observer(test);
+	pop_faults_reset(test);
+	pop_arm(test, POP_FAIL_GUP_RETRY, 1, 4 * NR, 0);
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	pop_disarm(test, POP_FAIL_GUP_RETRY);
+	expect_one_retry_per_page(test, addr);
 }
 
 static struct kunit_case populate_retry_cases[] = {
@@ -206,6 +227,7 @@ static struct kunit_case populate_retry_cases[] = {
 	KUNIT_CASE(cold_file_mlock_drops_the_lock_for_every_read),
 	KUNIT_CASE_PARAM(forced_retry_resumes_at_the_faulting_address, retry_fault_gen_params),
 	KUNIT_CASE(mmap_populate_resumes_after_a_retry_at_every_page),
+	KUNIT_CASE(mlock_resumes_after_a_retry_at_every_page),
 	KUNIT_CASE_SLOW(forced_retry_sweep_populates_every_page_at_every_fault),
 	{}
 };

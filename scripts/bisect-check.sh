@@ -3,7 +3,8 @@
 # (N, the whole series, is what `make run` builds), build the UML kernel with the suites' config
 # fragments and boot it with KUnit's example suite. Options a prefix does not have yet are left out
 # of its config. One worktree and one build directory, so that each step rebuilds only what the
-# patch it takes off touched.
+# patch it takes off touched. Each prefix's kernel is kept (build/bisect/prefix-<k>/linux): make
+# repro boots the first two, stock 6.12 for UML and the same with the fix.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +47,8 @@ for c in $commits; do
 	if LINUX_DIR=$WORK/linux KUNIT_BUILD=$WORK/build/kunit KUNITCONFIG=$config FRAGMENTS= \
 		TIMEOUT=$TIMEOUT SUITE=example "$TOP/scripts/run-kunit.sh" >"$out" 2>&1; then
 		passed=$((passed + 1))
+		mkdir -p "$WORK/prefix-$k"
+		cp "$WORK/build/kunit/linux" "$WORK/build/kunit/.config" "$WORK/prefix-$k/"
 		table+=$(printf '  ok    %d/%d %s' "$k" "$n" "$subject")$'\n'
 	else
 		failed=$((failed + 1))

@@ -74,7 +74,7 @@ patch_id() {
 # A patch is its diff and its message: a changed commit message alone also restacks linux/.
 commit_key() {
 	printf '%s %s\n' "$(git_l show "$1" | patch_id)" \
-		"$(printf '%s\n' "$(git_l log -1 --format=%B "$1")" | git hash-object --stdin)"
+		"$(git_l log -1 --format=%B "$1" | git stripspace | git hash-object --stdin)"
 }
 
 file_key() {
@@ -82,7 +82,7 @@ file_key() {
 	subject=$(git mailinfo "$tmp_msg" /dev/null <"$1" | sed -n 's/^Subject: //p')
 	# Exported with diff.suppressBlankEmpty: give blank context lines back their space first.
 	printf '%s %s\n' "$(sed 's/^$/ /' "$1" | patch_id)" \
-		"$(printf '%s\n\n%s\n' "$subject" "$(cat "$tmp_msg")" | git hash-object --stdin)"
+		"$(printf '%s\n\n%s\n' "$subject" "$(cat "$tmp_msg")" | git stripspace | git hash-object --stdin)"
 	rm -f "$tmp_msg"
 }
 

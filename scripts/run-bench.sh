@@ -6,6 +6,10 @@
 #   experiment  the same plus patches/experiments/populate-under-write-lock.patch: population
 #               under the write lock, as before 3.9
 #
+# MODE=cost (make bench-cost): what the fault-injection capabilities cost when compiled in but
+# disarmed. Kernels series and noinject (the same tree and fragments, with the test bed's four
+# capabilities turned off: failslab and fail_page_alloc stay on in both), booted in turn ROUNDS times each for the anon and brk workloads; the report compares wall times.
+#
 # Each kernel has a worktree of linux/ (build/bench/<kernel>/linux; linux/ itself is never
 # touched) and a build directory beside it (build/bench/<kernel>/kunit): the same relative paths
 # for both, so that ccache (paths relative to CCACHE_BASEDIR) shares the objects between them.
@@ -17,7 +21,12 @@ WORK=$BUILD_DIR/bench
 EXPERIMENT=${EXPERIMENT:-$TOP/patches/experiments/populate-under-write-lock.patch}
 # One boot runs every repetition of every workload; a hang ends here.
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
-KERNELS="series experiment"
+MODE=${MODE:-shape}
+case $MODE in
+shape) KERNELS="series experiment" ROUNDS=1 TESTS="" ;;
+cost) KERNELS="series noinject" ROUNDS=${ROUNDS:-3} TESTS="bench_[ab]*" ;;
+*) die "MODE=$MODE: shape (make bench) or cost (make bench-cost)" ;;
+esac
 
 [ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
 [ -f "$EXPERIMENT" ] || die "no experiment patch: $EXPERIMENT"
@@ -52,21 +61,33 @@ for kernel in $KERNELS; do
 	patch=
 	[ "$kernel" = experiment ] && patch=$EXPERIMENT
 	prepare_tree "$kernel" "$patch"
-	note "bench kernel $kernel: build (if needed) and run (log: $WORK/$kernel.out)"
-	t0=$(date +%s)
-	if ! LINUX_DIR=$WORK/$kernel/linux KUNIT_BUILD=$WORK/$kernel/kunit \
-		FRAGMENTS="uml fault-injection bench" SUITE=mm_populate_bench TEST="" \
-		TIMEOUT=$BENCH_TIMEOUT "$TOP/scripts/run-kunit.sh" >"$WORK/$kernel.out" 2>&1; then
-		tail -n 25 "$WORK/$kernel.out" >&2
-		die "bench kernel $kernel failed (see $WORK/$kernel.out)"
-	fi
-	cp "$WORK/$kernel/kunit/test.log" "$WORK/$kernel.log"
-	note "bench kernel $kernel: $(($(date +%s) - t0)) s"
+	rm -f "$WORK/$kernel.log"
+done
+for round in $(seq "$ROUNDS"); do
+	for kernel in $KERNELS; do
+		fragments="uml fault-injection bench"
+		if [ "$kernel" = noinject ]; then
+			sed -E 's/^CONFIG_(FAIL_GUP_[A-Z_]+|FAIL_FILEMAP_[A-Z_]+)=y$/# CONFIG_\1 is not set/' \
+				"$TOP/configs/fault-injection.config" >"$WORK/noinject.config"
+			fragments="uml $WORK/noinject.config bench"
+		fi
+		note "bench kernel $kernel: build (if needed) and run $round/$ROUNDS (log: $WORK/$kernel.out)"
+		t0=$(date +%s)
+		if ! LINUX_DIR=$WORK/$kernel/linux KUNIT_BUILD=$WORK/$kernel/kunit \
+			FRAGMENTS="$fragments" SUITE=mm_populate_bench TEST="$TESTS" \
+			TIMEOUT=$BENCH_TIMEOUT "$TOP/scripts/run-kunit.sh" >"$WORK/$kernel.out" 2>&1; then
+			tail -n 25 "$WORK/$kernel.out" >&2
+			die "bench kernel $kernel failed (see $WORK/$kernel.out)"
+		fi
+		cat "$WORK/$kernel/kunit/test.log" >>"$WORK/$kernel.log"
+		note "bench kernel $kernel: $(($(date +%s) - t0)) s"
+	done
 done
 
 set --
 for kernel in $KERNELS; do
 	set -- "$@" "$kernel=$WORK/$kernel.log"
 done
+[ "$MODE" = cost ] && set -- --cost "$@"
 python3 "$TOP/scripts/bench-report.py" --out "$WORK" "$@"
 note "make bench: $(($(date +%s) - start)) s"

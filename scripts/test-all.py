@@ -91,8 +91,8 @@ def mutants(names=None):
     out = subprocess.run([os.path.join(TOP, 'scripts', 'run-mutants.sh')], stdout=subprocess.PIPE,
                          text=True, env=env).stdout
     print(out, end='')
-    m = re.search(r'== mutants: (\d+) killed, (\d+) survived', out)
-    return (int(m.group(1)), int(m.group(2)), 0) if m else (0, 1, 0)
+    m = re.search(r'== mutants: (\d+) killed, (\d+) killed by the wrong test, (\d+) survived', out)
+    return (int(m.group(1)), int(m.group(2)) + int(m.group(3)), 0) if m else (0, 1, 0)
 
 
 def counted(script, name):
@@ -124,6 +124,11 @@ def message_ends_with_trailers(path):
         return 'no Signed-off-by'
     stray = [line for line in lines[signed[-1] + 1:] if line and not re.match(r'[\w-]+: ', line)]
     return f'after Signed-off-by: {stray[0]!r}' if stray else None
+
+
+def repro():
+    """The retry-forever bug on stock 6.12 with the block layer's fault injection, and its fix."""
+    return counted('run-repro.py', 'repro')
 
 
 def checkpatch():
@@ -162,6 +167,7 @@ PARTS = {
     'scripts': script_tests,
     'checkpatch': checkpatch,
     'bisect': bisect_check,
+    'repro': repro,
     'mutants': mutants,
 }
 

@@ -4,7 +4,8 @@
 # /selftests/list ("name [uid]") through /selftests/testrun, output captured; prints one line each:
 #   SELFTEST <name> <pass|fail|skip> rc=<exit status> time=<s> [injected: <attr>=<count>...]
 # and powers off. Kernel command line (scripts/run-selftests.py): st_preset=<name>,
-# st_timeout=<seconds per program>, and st_knob=<debugfs dir>/<knob>=<value>, any number.
+# st_timeout=<seconds per program>, st_knob=<debugfs dir>/<knob>=<value> (any number), and
+# st_only=<program> (make repro: that program alone).
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -32,14 +33,24 @@ done
 # Under a preset only the test process is failed (task-filter=Y), from after its execve on.
 fail=
 [ "$preset" = plain ] || fail=-f
+# should_fail() decrements a fault_attr's times on each injection: each program starts with the
+# times the preset set, and what it used is what was injected (-1, no limit, counts nothing).
+for f in /sys/kernel/debug/fail*/times; do
+	[ -f "$f" ] || continue
+	d=${f%/times}
+	cat "$f" >"/tmp/.times.${d##*/}"
+done
 
 cd /tmp || echo "SELFTESTS-ERROR no /tmp"
 while read -r prog uid; do
+	[ -z "${st_only:-}" ] || [ "$prog" = "$st_only" ] || continue
 	if [ -f "/selftests/$prog.skip" ]; then
 		echo "SELFTEST $prog skip rc=- $(cat "/selftests/$prog.skip")"
 		continue
 	fi
-	for f in /sys/kernel/debug/fail_*/injected; do [ -f "$f" ] && echo 0 >"$f"; done
+	for s in /tmp/.times.*; do
+		[ -f "$s" ] && cat "$s" >"/sys/kernel/debug/${s#/tmp/.times.}/times"
+	done
 	rc=0
 	t0=$(awk '{ print int($1 * 100) }' /proc/uptime)
 	timeout -s KILL "${st_timeout:-60}" /selftests/testrun ${uid:+-u $uid} $fail "/selftests/$prog" \
@@ -47,11 +58,11 @@ while read -r prog uid; do
 	sed "s|^|$prog: |" "/tmp/$prog.out"
 	t1=$(awk '{ print int($1 * 100) }' /proc/uptime)
 	inj=
-	for f in /sys/kernel/debug/fail_*/injected; do
-		[ -f "$f" ] || continue
-		n=$(cat "$f")
-		d=${f%/injected}
-		[ "$n" = 0 ] || inj="$inj ${d##*/}=$n"
+	for s in /tmp/.times.*; do
+		[ -f "$s" ] || continue
+		d=${s#/tmp/.times.}
+		set -- "$(cat "$s")" "$(cat "/sys/kernel/debug/$d/times")"
+		[ "$1" = -1 ] || [ "$1" = "$2" ] || inj="$inj $d=$(($1 - $2))"
 	done
 	case $rc in
 	0) r=pass ;;

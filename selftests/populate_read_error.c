@@ -22,12 +22,16 @@
 #define NPAGES 16
 #define SPIN_SECONDS 5
 #define ATTR "/sys/kernel/debug/fail_filemap_read/"
+/* Each injection decrements times: the failed reads are what a run used of this budget. */
+#define BUDGET 1000000
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static long injected(void)
 {
 	char buf[32];
 
-	return read_file(ATTR "injected", buf, sizeof(buf)) ? -1 : atol(buf);
+	return read_file(ATTR "times", buf, sizeof(buf)) ? -1 : BUDGET - atol(buf);
 }
 
 static void knob(const char *name, const char *val)
@@ -68,7 +72,7 @@ static int run(int populate, long *reads)
 	pid_t pid;
 
 	write_file("/proc/sys/vm/drop_caches", "3");
-	knob("injected", "0");
+	knob("times", STR(BUDGET));
 	pid = fork();
 	if (pid == 0)
 		_exit(child(populate));
@@ -111,7 +115,6 @@ int main(void)
 	knob("task-filter", "Y");
 	knob("verbose", "0");
 	knob("interval", "1");
-	knob("times", "-1");
 	knob("probability", "100");
 	check("mlock() of a file range with an unreadable page", 0, ENOMEM);
 	check("mmap(MAP_POPULATE) of a file range with an unreadable page", 1, 0);

@@ -13,6 +13,10 @@
 #define DBG "/sys/kernel/debug/fail_gup_retry/"
 #define NPAGES 64
 #define DELAY_US "20000"	/* two jiffies at HZ=100 */
+/* Each injection decrements times: the injections are what was used of this budget. */
+#define BUDGET 1000000
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static long page;
 static char *base;
@@ -22,7 +26,7 @@ static long injected(void)
 {
 	char s[32];
 
-	return read_file(DBG "injected", s, sizeof(s)) ? -1 : atol(s);
+	return read_file(DBG "times", s, sizeof(s)) ? -1 : BUDGET - atol(s);
 }
 
 static void *populate(void *arg)
@@ -76,7 +80,7 @@ static int unmap_all(void)
 int main(void)
 {
 	static const char *const knobs[][2] = {
-		{ DBG "probability", "100" }, { DBG "interval", "1" }, { DBG "times", "-1" },
+		{ DBG "probability", "100" }, { DBG "interval", "1" }, { DBG "times", STR(BUDGET) },
 		{ DBG "task-filter", "Y" }, { DBG "verbose", "0" }, { DBG "delay_us", DELAY_US },
 	};
 	char saved[6][32];

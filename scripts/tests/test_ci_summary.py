@@ -9,7 +9,7 @@ LOG = '''=== kunit ===
 --- kunit: 80 passed, 1 failed, 0 skipped
 
 === mutants ===
-== mutants: 1 killed, 1 survived (logs in build/mutant/) ==
+== mutants: 1 killed, 0 killed by the wrong test, 1 survived (logs in build/mutant/) ==
 map-nonblock-ignored                     killed by: populate_with_nonblock_populates_nothing
 shmat-not-populated                      SURVIVED
 --- mutants: 1 passed, 1 failed, 0 skipped

@@ -61,7 +61,7 @@ class Shards(unittest.TestCase):
         self.assertIn('--shard applies to the mutants part', rc)
 
     def test_the_shard_reaches_run_mutants_sh_as_its_mutant_list(self):
-        done = subprocess.CompletedProcess([], 0, stdout='== mutants: 2 killed, 0 survived (logs)\n')
+        done = subprocess.CompletedProcess([], 0, stdout='== mutants: 2 killed, 0 killed by the wrong test, 0 survived (logs)\n')
         with mock.patch.object(test_all.subprocess, 'run', return_value=done) as run, \
                 mock.patch.dict(os.environ, {'MUTANT': 'd c b a'}):
             rc, out, _ = self.run_main('mutants', '--shard', '1/2')
