@@ -218,7 +218,7 @@ static void mlock_rereads_each_page_of_a_failed_readahead_batch(struct kunit *te
 	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)RA_FILE_PAGES);
 }
 
-/* fail_filemap_read's ino filter: the reads of other files go on untouched. */
+/* fail_filemap_read's file filter: the reads of other files go on untouched. */
 static void an_injected_read_error_for_another_inode_leaves_the_population_alone(struct kunit *test)
 {
 	struct pop_file *pf = pop_file_create(test, NR);
@@ -226,14 +226,14 @@ static void an_injected_read_error_for_another_inode_leaves_the_population_alone
 	unsigned long addr;
 
 	pop_arm(test, POP_FAIL_FILEMAP_READ, 1, -1, 0);
-	pop_arm_only_inode(test, POP_FAIL_FILEMAP_READ, file_inode(other->file)->i_ino);
+	pop_arm_only_file(test, POP_FAIL_FILEMAP_READ, other->file);
 	addr = pop_mmap(test, pf->file, 0, NR, PROT_READ, MAP_SHARED | MAP_POPULATE, 0);
 	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_FILEMAP_READ), 0L);
 	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
 
 	/* Aimed at that inode's own population: its first read fails, and the retry reads it. */
 	pop_arm(test, POP_FAIL_FILEMAP_READ, 1, 1, 0);
-	pop_arm_only_inode(test, POP_FAIL_FILEMAP_READ, file_inode(other->file)->i_ino);
+	pop_arm_only_file(test, POP_FAIL_FILEMAP_READ, other->file);
 	addr = pop_mmap(test, other->file, 0, 1, PROT_READ, MAP_SHARED | MAP_POPULATE, 0);
 	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_FILEMAP_READ), 1L);
 	KUNIT_EXPECT_EQ(test, atomic_read(&other->reads), 1);

@@ -394,6 +394,7 @@ static void pop_fail_reset(struct fail_populate *fp)
 	fp->delay_us = 0;
 	fp->vm_fault = 0;
 	fp->ino = 0;
+	fp->dev = 0;
 }
 
 static void pop_disarm_action(void *data)
@@ -502,14 +503,16 @@ void pop_disarm(struct kunit *test, enum pop_fail which)
 #endif
 }
 
-void pop_arm_only_inode(struct kunit *test, enum pop_fail which, unsigned long ino)
+void pop_arm_only_file(struct kunit *test, enum pop_fail which, struct file *file)
 {
 #ifdef POP_HAVE_FAIL
 	struct fail_populate *fp = pop_fail_attr(which);
+	struct inode *inode = file_inode(file);
 
 	KUNIT_ASSERT_TRUE_MSG(test, fp && pop_ctx(test)->armed[which], "pop_arm() first");
 	KUNIT_ASSERT_TRUE(test, which == POP_FAIL_FILEMAP_READ || which == POP_FAIL_FILEMAP_DELAY);
-	WRITE_ONCE(fp->ino, ino);
+	WRITE_ONCE(fp->ino, inode->i_ino);
+	WRITE_ONCE(fp->dev, new_encode_dev(inode->i_sb->s_dev));
 #endif
 }
 

@@ -144,8 +144,8 @@ void pop_arm(struct kunit *test, enum pop_fail which, unsigned long nth, int tim
  */
 void pop_arm_from(struct kunit *test, enum pop_fail which, unsigned long nth, u32 arg);
 void pop_disarm(struct kunit *test, enum pop_fail which);
-/* After pop_arm(): a page cache capability fails only the reads of the inode ino (0: any). */
-void pop_arm_only_inode(struct kunit *test, enum pop_fail which, unsigned long ino);
+/* After pop_arm(): a page cache capability fails only the reads of file (its ino and dev). */
+void pop_arm_only_file(struct kunit *test, enum pop_fail which, struct file *file);
 /* Injections of that kind since this test first armed it. */
 long pop_injected(struct kunit *test, enum pop_fail which);
 bool pop_fail_available(enum pop_fail which);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One thread's mmap(MAP_POPULATE) is paused in an injected fail_gup_retry sleep (GUP dropped
- * mmap_lock and sleeps delay_us before it retries) while another thread changes the range
+ * mmap_lock and sleeps delay-us before it retries) while another thread changes the range
  * under it: munmap of the upper half, then a new mapping there; then munmap of all of it.
  * The populating mmap() must still return its address, the survivors must be usable, and the
  * kernel must stay quiet (the runner checks its log). Needs /sys/kernel/debug/fail_gup_retry.
@@ -81,7 +81,7 @@ int main(void)
 {
 	static const char *const knobs[][2] = {
 		{ DBG "probability", "100" }, { DBG "interval", "1" }, { DBG "times", STR(BUDGET) },
-		{ DBG "task-filter", "Y" }, { DBG "verbose", "0" }, { DBG "delay_us", DELAY_US },
+		{ DBG "task-filter", "Y" }, { DBG "verbose", "0" }, { DBG "delay-us", DELAY_US },
 	};
 	char saved[6][32];
 	unsigned int i;
