@@ -30,8 +30,8 @@ run:
 	@scripts/run-kunit.sh
 
 ## nommu         the no-MMU suite: riscv64 without an MMU under QEMU (build/nommu/; MUTANT= a nommu mutant)
-nommu:
-	@scripts/install-deps.sh nommu && scripts/run-nommu.sh
+nommu: deps
+	@scripts/run-nommu.sh
 
 ## list          the suites' tests, asked of the kernel the last `make run` built (SUITE=, TEST= filter)
 list:

@@ -38,6 +38,7 @@ linux_worktree "$tree" "$rev"
 git -C "$tree" checkout -q -f --detach "$rev"
 if [ -n "$mutant" ]; then
 	git -C "$tree" apply "$mutant" || die "nommu mutant $MUTANT no longer applies to $rev"
+	trap 'git -C "$tree" checkout -q -f --detach "$rev"' EXIT
 	note "nommu mutant $MUTANT applied"
 fi
 grep -A2 '^config MM_POPULATE_KUNIT_TEST' "$tree/mm/Kconfig.debug" | grep -q 'depends on.*MMU' &&
