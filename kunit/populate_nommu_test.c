@@ -259,9 +259,13 @@ static void anon_mmap_returns_zeroed_pages(struct kunit *test)
 	const struct nm_anon_case *c = test->param_value;
 	unsigned long addr;
 
+	const u8 *bad;
+
 	nm_require_poisoned_free_memory(test);
 	addr = nm_mmap_anon(test, NM_LEN, c->flags);
-	KUNIT_EXPECT_PTR_EQ(test, memchr_inv((void *)addr, 0, NM_LEN), NULL);
+	bad = memchr_inv((void *)addr, 0, NM_LEN);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, bad, NULL, "byte %lu of the mapping reads %#x",
+				bad ? (unsigned long)bad - addr : 0, bad ? *bad : 0);
 }
 
 /* A flag against its absence: what differs, everything else equal. */
@@ -287,6 +291,10 @@ static void anon_flag_changes_nothing_but_the_listed_vm_flags(struct kunit *test
 	const struct nm_flag_case *c = test->param_value;
 	struct nm_seen without = nm_mmap_anon_seen(test, c->base);
 	struct nm_seen with = nm_mmap_anon_seen(test, c->base ^ c->flag);
+
+	kunit_info(test, "vm_flags %#lx / %#lx, pages %ld / %ld, total_vm %lu / %lu, locked_vm %lu / %lu",
+		   without.vm_flags, with.vm_flags, without.pages, with.pages,
+		   without.total_vm, with.total_vm, without.locked_vm, with.locked_vm);
 
 	KUNIT_EXPECT_EQ(test, with.vm_flags ^ without.vm_flags, c->vm_flags);
 	KUNIT_EXPECT_EQ(test, with.pages, without.pages);
@@ -440,6 +448,10 @@ static void file_flag_changes_nothing_but_the_listed_vm_flags(struct kunit *test
 	struct nm_seen without = nm_mmap_file_seen(test, file, c->prot, c->base);
 	struct nm_seen with = nm_mmap_file_seen(test, file, c->prot, c->base | c->flag);
 	bool direct = without.addr == nm_page_cache(test, file);
+
+	kunit_info(test, "%s: vm_flags %#lx / %#lx, pages %ld / %ld, locked_vm %lu / %lu",
+		   direct ? "page cache" : "copy", without.vm_flags, with.vm_flags,
+		   without.pages, with.pages, without.locked_vm, with.locked_vm);
 
 	KUNIT_EXPECT_EQ(test, with.vm_flags ^ without.vm_flags, c->vm_flags);
 	KUNIT_EXPECT_EQ(test, with.pages, without.pages);
