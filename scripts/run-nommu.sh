@@ -4,7 +4,7 @@
 # summary as `make run` does. Without an MMU, kunit/Makefile builds only mm_populate_nommu.
 #
 # MUTANT=name applies patches/nommu-mutants/<name>.patch to the worktree first: a kernel broken on
-# purpose, which the suite must fail; the worktree is put back when the run ends (and before each run).
+# purpose, which the suite must fail. The worktree is put back when the run ends, and before each.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
