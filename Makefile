@@ -10,7 +10,7 @@ SUITE ?=
 TEST ?=
 export SUITE TEST
 
-.PHONY: all deps linux run list selftests gdb gdb-check test test-scripts checkpatch mutants bisect-check repro stock bench bench-cost patches clean help
+.PHONY: all deps linux run nommu list selftests gdb gdb-check test test-scripts checkpatch mutants bisect-check repro stock bench bench-cost patches clean help
 
 all: deps linux run
 
@@ -28,6 +28,10 @@ linux:
 ## run           build the UML kernel and run the suites (SUITE=, TEST= filter; nothing else rebuilt)
 run:
 	@scripts/run-kunit.sh
+
+## nommu         the no-MMU suite: riscv64 without an MMU under QEMU (build/nommu/; MUTANT= a nommu mutant)
+nommu: deps
+	@scripts/run-nommu.sh
 
 ## list          the suites' tests, asked of the kernel the last `make run` built (SUITE=, TEST= filter)
 list:

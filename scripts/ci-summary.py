@@ -39,6 +39,11 @@ def details(part, lines):
         if r:
             yield from (f'- failed: {cell}: {got} ({extra})'
                         for cell, (got, verdict, extra) in r['cells'].items() if verdict == 'fail')
+    elif part == 'nommu':
+        r = load('nommu', 'kunit', 'result.json')
+        if r:
+            yield (f"splats: {len(r['splats']) or 'none'}" + (', **timed out**' if r['timed_out'] else ''))
+        yield from (f'- {line[4:]}' for line in lines if re.match(r'--- nommu mutant \S+: ', line))
     elif part in ('gdb', 'checkpatch'):
         yield from (f'- `{line}`' for line in lines if line.startswith('FAIL '))
     elif part == 'mutants':

