@@ -46,7 +46,7 @@ print("survived" if r["ok"] else "killed" if r["failed"] or r["timed_out"] or r[
 		by=$(sed -n 's/.*\[\(FAILED\|CRASHED\)\] \([a-z0-9_]*\)$/\2/p' "$WORK/$1.out" | sort -u | paste -sd' ')
 		grep -q '^hang:' "$WORK/$1.out" && by="hang $by"
 		grep -q '^splats:  [1-9]' "$WORK/$1.out" && by="splat $by"
-		echo "$by"
+		echo "$by" | xargs
 		;;
 	esac
 }
