@@ -9,6 +9,8 @@ SHELL := /bin/bash
 SUITE ?=
 TEST ?=
 export SUITE TEST
+# make repro: which kernel series (6.12, 6.1; default both).
+export KERNEL
 
 .PHONY: all deps linux run nommu list selftests gdb gdb-check test test-scripts checkpatch mutants bisect-check repro stock bench bench-cost patches clean help
 
@@ -57,7 +59,7 @@ mutants:
 bisect-check:
 	@scripts/bisect-check.sh
 
-## repro         the retry-forever bug on stock 6.12 with the block layer's own fault injection, and the fix
+## repro         the retry-forever bug on stock 6.12 and 6.1 with the block layer's own fault injection, and the fix (KERNEL=6.12|6.1)
 repro:
 	@scripts/run-repro.py
 

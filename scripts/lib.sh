@@ -1,7 +1,9 @@
 # shellcheck shell=sh
 # Shared by every script: the one place for the kernel series, the paths and the error helpers.
 
-LINUX_SERIES=6.12
+# The test bed's kernel series. make repro also builds other series' stock kernels (run-repro.py
+# names them), with LINUX_SERIES set for that one build.
+LINUX_SERIES=${LINUX_SERIES:-6.12}
 LINUX_PACKAGE=linux-source-$LINUX_SERIES
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)

@@ -7,9 +7,11 @@ alone: a file on the guest's ext2 disk whose data reads fail in the block layer
 point x kernel: what the call returned, or that it was still retrying when it was killed, and how
 many reads had failed by then. Fails when a kernel does not behave as KERNELS says it should.
 
-The kernels are the first two prefixes of the series that `make bisect-check` builds and keeps:
-stock (Debian's 6.12 and patch 0001, which UML needs to start a user process on every host) and
-fixed (the same and patch 0002, the fix).
+KERNEL= names the series (default "6.12 6.1"; make test runs 6.12 only). 6.12's kernels are the
+first two prefixes of the series that `make bisect-check` builds and keeps: stock (Debian's 6.12 and
+patch 0001, which UML needs to start a user process on hosts with AMX) and fixed (the same and
+patch 0002, the fix). Another series' are built by build-stock.sh: Debian's tarball, and the same
+with patches/<series>/ (the fix, backported).
 """
 import importlib.util
 import os
@@ -20,14 +22,17 @@ import sys
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
 PROGRAM = 'populate_disk_read_error'
-# name: (kernel binary, does __mm_populate() loop on a failing read)
-KERNELS = {
-    '6.12 stock': (os.path.join(BUILD, 'bisect', 'prefix-1', 'linux'), True),
-    '6.12 fixed': (os.path.join(BUILD, 'bisect', 'prefix-2', 'linux'), False),
-}
-# The entry points that go through __mm_populate(); MADV_POPULATE_READ has its own loop, fixed in
-# 6.9 (631426ba1d45).
+# MADV_POPULATE_READ has a loop of its own, fixed in 6.9 by 631426ba1d45 (not in 6.1); the other
+# entry points all go through __mm_populate().
 MADVISE = 'madvise(MADV_POPULATE_READ)'
+STOCK = os.path.join(BUILD, 'stock-{}', '{}', 'linux.bin')
+# name: (series, kernel binary, which calls retry without end: "populate", "madvise")
+KERNELS = {
+    '6.12 stock': ('6.12', os.path.join(BUILD, 'bisect', 'prefix-1', 'linux'), {'populate'}),
+    '6.12 fixed': ('6.12', os.path.join(BUILD, 'bisect', 'prefix-2', 'linux'), set()),
+    '6.1 stock': ('6.1', STOCK.format('6.1', 'stock'), {'populate', 'madvise'}),
+    '6.1 fixed': ('6.1', STOCK.format('6.1', 'fixed'), {'madvise'}),
+}
 TAP = re.compile(r'^(?:populate_disk_read_error: )?(ok|not ok) \d+ (.*?): (.*)$')
 
 
@@ -41,14 +46,21 @@ def load(name, file):
 def main():
     selftests = load('run_selftests', 'run-selftests.py')
     check_log = load('check_log', 'check-log.py')
+    series = (os.environ.get('KERNEL') or '6.12 6.1').split()
+    known = sorted({s for s, _, _ in KERNELS.values()})
+    if not series or set(series) - set(known):
+        sys.exit(f"error: KERNEL={' '.join(series)}: the series are {' '.join(known)}")
+    kernels = {n: k for n, k in KERNELS.items() if k[0] in series}
     if subprocess.call([os.path.join(TOP, 'scripts', 'build-selftests.sh')]):
         sys.exit('error: the guest (build-selftests.sh) did not build')
-    if not all(os.access(k, os.X_OK) for k, _ in KERNELS.values()):
-        subprocess.call([os.path.join(TOP, 'scripts', 'bisect-check.sh')])
+    for s in series:
+        if not all(os.access(k, os.X_OK) for ks, k, _ in kernels.values() if ks == s):
+            builder = ['bisect-check.sh'] if s == '6.12' else ['build-stock.sh', s]
+            subprocess.call([os.path.join(TOP, 'scripts', builder[0])] + builder[1:])
     rows, cols, failures = {}, [], []
-    for name, (kernel, loops) in KERNELS.items():
+    for name, (_, kernel, loops) in kernels.items():
         if not os.access(kernel, os.X_OK):
-            sys.exit(f'error: no kernel {kernel}: make bisect-check did not build it')
+            sys.exit(f'error: no kernel {kernel}: its build failed (see above)')
         cols.append(name)
         log = os.path.join(selftests.ST, f'repro-{name.replace(" ", "-")}.log')
         rc, secs = selftests.boot(kernel, 'repro', [f'st_only={PROGRAM}'], log)
@@ -72,7 +84,7 @@ def main():
             entry, what = m.group(2), m.group(3)
             rows.setdefault(entry, {})[name] = what
             stuck = what.startswith('still retrying')
-            want_stuck = loops and entry != MADVISE
+            want_stuck = ('madvise' if entry == MADVISE else 'populate') in loops
             if stuck != want_stuck:
                 failures.append(f'{name}: {entry}: {what}; expected it to '
                                 + ('retry without end' if want_stuck else 'return'))

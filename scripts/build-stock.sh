@@ -1,0 +1,49 @@
+#!/bin/bash
+# make repro, for a kernel series other than the test bed's (run-repro.py names them): build that
+# series' stock UML kernel and the same with patches/<series>/ (the fix, backported), to boot the
+# guest of make selftests. The tree is Debian's linux-source-<series> tarball, made a git tree by
+# prepare-linux.sh (tag "base", then patches/<series>/series) in build/stock-<series>/linux; each
+# kernel is built in a worktree of it, so that linux/ and the test bed's builds stay as they are.
+#
+#   build-stock.sh 6.1   ->   build/stock-6.1/stock/linux, build/stock-6.1/fixed/linux
+set -euo pipefail
+[ $# = 1 ] || { echo "usage: $0 <series, e.g. 6.1>" >&2; exit 2; }
+export LINUX_SERIES=$1
+. "$(dirname "$0")/lib.sh"
+
+WORK=$BUILD_DIR/stock-$LINUX_SERIES
+export PATCHES=$TOP/patches/$LINUX_SERIES LINUX_DIR=$WORK/linux LINUX_SRC
+[ -f "$PATCHES/series" ] || die "no $PATCHES/series: no backport of the fix to $LINUX_SERIES"
+if [ ! -e "$LINUX_SRC" ]; then
+	[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 ||
+		die "no $LINUX_SRC: install $LINUX_PACKAGE (Debian) as root"
+	note "installing $LINUX_PACKAGE"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$LINUX_PACKAGE" >/dev/null ||
+		die "apt-get install $LINUX_PACKAGE failed"
+fi
+mkdir -p "$WORK"
+"$TOP/scripts/prepare-linux.sh"
+
+# The fragments' options this series knows, and the example suite so that kunit.py has a test.
+config=$WORK/repro.config
+{
+	echo 'CONFIG_KUNIT=y'
+	echo 'CONFIG_KUNIT_EXAMPLE_TEST=y'
+	cat "$TOP/configs/uml.config" "$TOP/configs/fault-injection.config"
+} | python3 "$TOP/scripts/kconfig-filter.py" "$LINUX_DIR" >"$config"
+
+for kernel in stock fixed; do
+	rev=base
+	[ "$kernel" = fixed ] && rev=$(git -C "$LINUX_DIR" rev-parse HEAD)
+	tree=$WORK/$kernel/linux
+	linux_worktree "$tree" "$rev"
+	git -C "$tree" checkout -q -f --detach "$rev"
+	note "$LINUX_SERIES $kernel: build (log: $WORK/$kernel.out)"
+	if ! LINUX_DIR=$tree KUNIT_BUILD=$WORK/$kernel/build KUNITCONFIG=$config FRAGMENTS= \
+		SUITE=example TEST= "$TOP/scripts/run-kunit.sh" >"$WORK/$kernel.out" 2>&1; then
+		tail -n 20 "$WORK/$kernel.out" >&2
+		die "the $LINUX_SERIES $kernel kernel did not build or boot (see $WORK/$kernel.out)"
+	fi
+	cp "$WORK/$kernel/build/linux" "$WORK/$kernel/linux.bin"
+done
+note "$LINUX_SERIES kernels: $WORK/stock/linux.bin, $WORK/fixed/linux.bin"
