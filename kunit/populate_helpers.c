@@ -232,7 +232,8 @@ static void pop_gup_fault(void *data, struct mm_struct *mm, unsigned long addres
 	if (current != ctx->task)
 		return;
 	f->count++;
-	if (!(result & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) &&
+	/* Without lockdep, lockdep_is_held_type() says "held" whatever the lock. */
+	if (IS_ENABLED(CONFIG_LOCKDEP) && !(result & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) &&
 	    lockdep_is_held_type(&mm->mmap_lock, 0))
 		f->write_locked++;
 	if (f->logged < POP_FAULT_LOG)
