@@ -12,7 +12,7 @@
 #
 # Arguments are gdb expressions without spaces: `pop-vmas start start+len`, `pop-pte 0x40000000`.
 # The named breakpoints are made disabled; `pop-break` arms them. The injection sites are the
-# functions named should_fail_gup_* / should_fail_filemap_* and the counters the globals named
+# functions named __should_fail_gup_* / __should_fail_filemap_* and the counters the globals named
 # fail_gup_* / fail_filemap_*: both are looked up in the binary, so the script works without them.
 import functools
 import os
@@ -27,7 +27,8 @@ for sig in ('SIGSEGV', 'SIGBUS', 'SIGUSR1', 'SIGIO', 'SIGALRM', 'SIGVTALRM', 'SI
 gdb.execute('set pagination off')
 gdb.execute('set print pretty on')
 
-INJECT_FUNCS = r'should_fail_(?:gup|filemap)\w*'
+# The out-of-line parts (__should_fail_*): the inline should_fail_*() call them only when armed.
+INJECT_FUNCS = r'__should_fail_(?:gup|filemap)\w*'
 INJECT_VARS = r'fail_(?:gup|filemap)\w*'
 
 # UML x86_64 (arch/um/include/asm/pgtable{,-3level}.h): 3 levels, p4d and pud folded into the pgd.
@@ -158,8 +159,8 @@ def make_breakpoints():
     Named('injected', 'should_fail_ex(): a fault is being injected (any fault_attr)',
           ['should_fail_ex:fail'])
     for func in symbols('Tt', INJECT_FUNCS):
-        Named('inject-' + func[len('should_fail_'):].replace('_', '-'),
-              f'{func}(): a fault-injection site (every call)', [func])
+        Named('inject-' + func[len('__should_fail_'):].replace('_', '-'),
+              f'{func}(): a fault-injection site (every call while it is armed)', [func])
 
 
 class PopBreaks(gdb.Command):

@@ -89,8 +89,8 @@ def walkthrough_checks(out):
     yield ('walk-through: `run` stops where fail_gup_retry is injected',
            bool(re.search(r'should_fail_ex \(attr=\S+ <fail_gup_retry>', after('run'))))
     bt = after('bt')
-    yield ('walk-through: `bt` goes through should_fail_gup_retry, __mm_populate and do_mlock',
-           all(re.search(rf'\b{f} \(', bt) for f in ('should_fail_gup_retry', '__mm_populate', 'do_mlock')))
+    yield ('walk-through: `bt` goes through __should_fail_gup_retry, __mm_populate and do_mlock',
+           all(re.search(rf'\b{f} \(', bt) for f in ('__should_fail_gup_retry', '__mm_populate', 'do_mlock')))
     m = re.search(r'__mm_populate \(start=(?:start@entry=)?(\d+),', bt)
     start = int(m.group(1)) if m else -1
     vmas = [(int(a, 16), int(b, 16)) for a, b in
