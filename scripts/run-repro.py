@@ -83,7 +83,7 @@ def main():
             seen += 1
             entry, what = m.group(2), m.group(3)
             rows.setdefault(entry, {})[name] = what
-            stuck = what.startswith('still retrying')
+            stuck = what.startswith(('still retrying', 'retried until'))
             want_stuck = ('madvise' if entry == MADVISE else 'populate') in loops
             if stuck != want_stuck:
                 failures.append(f'{name}: {entry}: {what}; expected it to '

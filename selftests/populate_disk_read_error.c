@@ -36,8 +36,9 @@
 #define BOUND_SECONDS	3
 /* A call that is not stuck fails a few reads: readahead, the fault's read, its retry's read. */
 #define MAX_FAILED	8
-#define BUDGET		1000000
-#define BUDGET_STR	"1000000"
+/* Failed bios a child may cause; a call that uses it all up was retrying without end. */
+#define BUDGET		1000000000
+#define BUDGET_STR	"1000000000"
 #define ATTR		"/sys/kernel/debug/fail_make_request/"
 
 static const char *path = "/mnt/disk/data";
@@ -201,6 +202,11 @@ static void run(enum entry e)
 		waitpid(pid, &status, 0);
 		ksft_test_result_fail("%s: still retrying after %d s, %ld failed reads (killed)\n",
 				      names[e], BOUND_SECONDS, failed);
+		return;
+	}
+	if (failed >= BUDGET) {
+		ksft_test_result_fail("%s: retried until all %d injections were used, then returned\n",
+				      names[e], BUDGET);
 		return;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) >= 100) {
