@@ -388,7 +388,7 @@ class PopCounters(gdb.Command):
             out = [f'{name}:']
             out += [f'probability {int(attr["probability"])}', f'interval {int(attr["interval"])}',
                     f'times {counter(attr["times"])}', f'space {counter(attr["space"])}']
-            out += [f'{f} {int(val[f])}' for f in ('delay_us', 'vm_fault', 'ino')
+            out += [f'{f} {int(val[f])}' for f in ('delay_us', 'vm_fault', 'ino', 'dev')
                     if has_field(val, f)]
             print(' '.join(out))
             shown += 1
