@@ -755,17 +755,9 @@ int pop_init(struct kunit *test)
 		return -ENOMEM;
 	test->priv = ctx;
 
-	/* A fresh mm for the test kthread, as kunit_vm_mmap() would attach. */
-	if (WARN_ON_ONCE(current->mm))
-		return -EBUSY;
-	mm = mm_alloc();
-	if (!mm)
-		return -ENOMEM;
-	mm->task_size = TASK_SIZE;
-	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
-	kthread_use_mm(mm);
-	/* The kthread drops its reference when it exits; pop_exit still needs the mm. */
-	mmget(mm);
+	mm = pop_attach_fresh_mm();
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
 	ctx->mm = mm;
 	ctx->nr_mlock_start = pop_nr_mlock();
 

@@ -150,4 +150,10 @@ void pop_arm_only_file(struct kunit *test, enum pop_fail which, struct file *fil
 long pop_injected(struct kunit *test, enum pop_fail which);
 bool pop_fail_available(enum pop_fail which);
 
+/*
+ * A fresh mm for the test kthread, as kunit_vm_mmap() would attach (populate_mm.c, built with and
+ * without an MMU), with a reference of its own for the suite's exit; an ERR_PTR() on failure.
+ */
+struct mm_struct *pop_attach_fresh_mm(void);
+
 #endif

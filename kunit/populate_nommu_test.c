@@ -32,6 +32,8 @@
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 
+#include "populate_helpers.h"
+
 #define NM_PAGES 8
 #define NM_LEN ((unsigned long)NM_PAGES << PAGE_SHIFT)
 
@@ -75,15 +77,9 @@ static int nm_init(struct kunit *test)
 	if (!ctx)
 		return -ENOMEM;
 	test->priv = ctx;
-	if (WARN_ON_ONCE(current->mm))
-		return -EBUSY;
-	mm = mm_alloc();
-	if (!mm)
-		return -ENOMEM;
-	mm->task_size = TASK_SIZE;
-	kthread_use_mm(mm);
-	/* The kthread drops its reference when it exits; nm_exit still needs the mm. */
-	mmget(mm);
+	mm = pop_attach_fresh_mm();
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
 	ctx->mm = mm;
 	ctx->pages_at_start = nm_pages_allocated();
 	return 0;

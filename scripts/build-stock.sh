@@ -32,12 +32,7 @@ config=$WORK/repro.config
 	echo 'CONFIG_DEBUG_KERNEL=y'
 	cat "$TOP/configs/uml.config" "$TOP/configs/fault-injection.config"
 } | python3 "$TOP/scripts/kconfig-filter.py" "$LINUX_DIR" >"$config"
-if command -v ccache >/dev/null 2>&1; then
-	export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
-	cc="ccache gcc"
-else
-	cc=gcc
-fi
+use_compiler gcc
 
 for kernel in stock fixed; do
 	rev=base
@@ -50,7 +45,7 @@ for kernel in stock fixed; do
 	note "$LINUX_SERIES $kernel: build (log: $WORK/$kernel.out)"
 	if ! (cd "$build" && make -s -C "$tree" O="$build" ARCH=um defconfig &&
 		cat "$config" >>.config && make -s -C "$tree" O="$build" ARCH=um olddefconfig &&
-		make -C "$tree" O="$build" ARCH=um CC="$cc" -j"$(nproc)") >"$WORK/$kernel.out" 2>&1; then
+		make -C "$tree" O="$build" ARCH=um CC="$CC_CMD" -j"$(nproc)") >"$WORK/$kernel.out" 2>&1; then
 		tail -n 20 "$WORK/$kernel.out" >&2
 		die "the $LINUX_SERIES $kernel kernel did not build (see $WORK/$kernel.out)"
 	fi

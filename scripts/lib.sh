@@ -31,6 +31,16 @@ kunit_glob() {
 	echo "$glob"
 }
 
+# CC_CMD: the compiler $1, through ccache when it is installed. Hits across clones and build
+# directories need paths relative to a common parent.
+use_compiler() {
+	CC_CMD=$1
+	if command -v ccache >/dev/null 2>&1; then
+		export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
+		CC_CMD="ccache $1"
+	fi
+}
+
 # A worktree of linux/ at rev in dir, with the suites linked in. Kept below build/ at the depth of
 # linux/ below the top, so that ccache (paths relative to CCACHE_BASEDIR) reuses linux/'s objects.
 linux_worktree() {

@@ -29,11 +29,8 @@ for f in $FRAGMENTS; do
 	[ -f "$path" ] || die "no such config fragment: $f"
 	set -- "$@" --kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$path")"
 done
-if command -v ccache >/dev/null 2>&1; then
-	# Hits across clones and build directories need paths relative to a common parent.
-	export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
-	set -- "$@" --make_options "CC=ccache gcc"
-fi
+use_compiler gcc
+set -- "$@" --make_options "CC=$CC_CMD"
 glob=$(kunit_glob)
 [ -n "$glob" ] && set -- "$@" "$glob"
 

@@ -47,11 +47,8 @@ grep -A2 '^config MM_POPULATE_KUNIT_TEST' "$tree/mm/Kconfig.debug" | grep -q 'de
 set -- run --jobs="$(nproc)" --timeout="$TIMEOUT" --build_dir="$(realpath --relative-to="$tree" "$kbuild")" \
 	--qemu_config="$TOP/configs/nommu-riscv64.py" --cross_compile="$CROSS_COMPILE" \
 	--kunitconfig="$(realpath --relative-to="$tree" "$TOP/kunit")"
-if command -v ccache >/dev/null 2>&1; then
-	# Hits across clones and build directories need paths relative to a common parent.
-	export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
-	set -- "$@" --make_options "CC=ccache ${CROSS_COMPILE}gcc"
-fi
+use_compiler "${CROSS_COMPILE}gcc"
+set -- "$@" --make_options "CC=$CC_CMD"
 glob=$(kunit_glob)
 [ -n "$glob" ] && set -- "$@" "$glob"
 

@@ -68,13 +68,13 @@ def main():
             lines = f.read().splitlines()
         why = selftests.no_user_process(lines, rc)
         if why:
-            failures.append(f'{name}: the guest could not run a user process: {why}')
+            failures.append((name, f'the guest could not run a user process: {why}'))
             continue
         for first, _ in check_log.splats(lines)[:3]:
-            failures.append(f'{name}: splat: {first}')
+            failures.append((name, f'splat: {first}'))
         skip = next((ln for ln in lines if ln.startswith(PROGRAM) and 'SKIP' in ln), None)
         if skip:
-            failures.append(f'{name}: {skip}')
+            failures.append((name, skip))
         seen = 0
         for line in lines:
             m = TAP.match(line)
@@ -86,21 +86,21 @@ def main():
             stuck = what.startswith(('still retrying', 'retried until'))
             want_stuck = ('madvise' if entry == MADVISE else 'populate') in loops
             if stuck != want_stuck:
-                failures.append(f'{name}: {entry}: {what}; expected it to '
-                                + ('retry without end' if want_stuck else 'return'))
+                failures.append((name, f'{entry}: {what}; expected it to '
+                                + ('retry without end' if want_stuck else 'return')))
             elif not stuck and m.group(1) != 'ok':
-                failures.append(f'{name}: {entry}: {what}')
+                failures.append((name, f'{entry}: {what}'))
         if not seen:
-            failures.append(f'{name}: no result from {PROGRAM} (log {os.path.relpath(log)})')
+            failures.append((name, f'no result from {PROGRAM} (log {os.path.relpath(log)})'))
         print(f'  boot {name}: {secs:.0f} s, log {os.path.relpath(log)}')
     print('\n| entry point | ' + ' | '.join(cols) + ' |')
     print('|---|' + '---|' * len(cols))
     for entry, cells in rows.items():
         print(f'| {entry} | ' + ' | '.join(cells.get(c, '-') for c in cols) + ' |')
-    for f in failures:
-        print('  ' + f)
-    print(f'\n== repro: {len(cols) - len({f.split(":")[0] for f in failures})} passed, '
-          f'{len({f.split(":")[0] for f in failures})} failed ==')
+    for kernel, what in failures:
+        print(f'  {kernel}: {what}')
+    failed = len({kernel for kernel, _ in failures})
+    print(f'\n== repro: {len(cols) - failed} passed, {failed} failed ==')
     return 1 if failures else 0
 
 
