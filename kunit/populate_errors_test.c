@@ -120,7 +120,6 @@ static void mlock_retries_a_fault_that_failed_once_mid_range_and_succeeds(struct
 				      MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	struct pop_pages pp = {};
 
-	pop_require_observer(test);
 	pop_faults_reset(test);
 	pop_arm(test, POP_FAIL_GUP_FAULT, K, 1, VM_FAULT_SIGBUS);
 	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);

@@ -16,7 +16,6 @@
 
 static void mlock_populates_and_mlocks_every_page(struct kunit *test)
 {
-	long nr_mlock = pop_nr_mlock();
 	struct pop_pages pp = {};
 	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
 
@@ -28,7 +27,6 @@ static void mlock_populates_and_mlocks_every_page(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, pp.anon, (unsigned long)NR, "not write-faulted");
 	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
-	KUNIT_EXPECT_EQ(test, pop_nr_mlock() - nr_mlock, (long)NR);
 }
 
 static void mlock_of_a_middle_part_populates_only_that_part(struct kunit *test)
@@ -81,7 +79,6 @@ static void mlock2_onfault_populates_nothing_until_a_page_is_touched(struct kuni
 
 static void munlock_clears_vm_locked_and_unlocks_pages_left_present(struct kunit *test)
 {
-	long nr_mlock = pop_nr_mlock();
 	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	struct pop_pages pp = {};
 
@@ -92,7 +89,6 @@ static void munlock_clears_vm_locked_and_unlocks_pages_left_present(struct kunit
 	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
 	KUNIT_EXPECT_EQ(test, pp.mlocked, 0UL);
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
-	KUNIT_EXPECT_EQ(test, pop_nr_mlock(), nr_mlock);
 }
 
 static void mlock_of_prot_none_fails_with_enomem_and_maps_nothing(struct kunit *test)

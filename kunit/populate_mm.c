@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The test's mm, shared by the suites with an MMU (populate_helpers.c) and without one
+ * The test's mm, shared by the suites with an MMU (populate_suite.c) and without one
  * (populate_nommu_test.c): kunit_vm_mmap()'s kunit_attach_mm() is static, and returns -EINVAL
  * without an MMU.
  */

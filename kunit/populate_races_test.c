@@ -6,10 +6,11 @@
  * kthread must get mmap_lock for write and finish while the population is still waiting.
  */
 #include <kunit/test.h>
-#include <linux/delay.h>
-#include <linux/ktime.h>
+#include <linux/completion.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/syscalls.h>
 
 #include "populate_helpers.h"
@@ -23,23 +24,23 @@ struct race {
 	unsigned long addr;
 	void (*change)(struct race *r);
 	bool ran;
+	/* The population held mmap_lock through the read: the racer could never have run. */
+	bool lock_held;
 	long ret;
-	u64 done_ns;
-	/* The racer, when it could not finish during the read: waited for after the population. */
-	struct pop_mm_thread *blocked;
 };
-
-/* Long enough for any racer that can get mmap_lock; a held lock fails the test, not hangs it. */
-#define RACER_TIMEOUT (5 * HZ)
 
 static void race_in_mm(void *data)
 {
 	struct race *r = data;
 
 	r->change(r);
-	r->done_ns = ktime_get_ns();
 }
 
+/*
+ * In the read of page AT, with the population waiting for it: the racer runs to its end before
+ * the read completes. Only the test's kthreads use the mm, so a lock nobody holds now is one the
+ * racer will get; a population that kept it would deadlock with the racer, so it is not started.
+ */
 static void race_hook(struct pop_file *pf, pgoff_t index)
 {
 	struct race *r = pf->hook_data;
@@ -47,9 +48,11 @@ static void race_hook(struct pop_file *pf, pgoff_t index)
 	if (index != AT || r->ran)
 		return;
 	r->ran = true;
-	r->blocked = pop_start_in_mm(r->test, race_in_mm, r);
-	if (pop_wait_in_mm_timeout(r->blocked, RACER_TIMEOUT))
-		r->blocked = NULL;
+	if (rwsem_is_locked(&pf->mm->mmap_lock)) {
+		r->lock_held = true;
+		return;
+	}
+	pop_run_in_mm(r->test, race_in_mm, r);
 }
 
 static void unmap_upper_half(struct race *r)
@@ -80,7 +83,6 @@ static struct pop_file *populate_racing(struct kunit *test, struct race *r, bool
 {
 	struct pop_file *pf = pop_file_create(test, NR);
 	struct pop_lock_events *ev;
-	u64 end_ns;
 
 	/* Reserve the address first: the racer needs it while mmap() is still populating. */
 	r->addr = pop_hole(test, NR);
@@ -90,16 +92,12 @@ static struct pop_file *populate_racing(struct kunit *test, struct race *r, bool
 	ev = pop_lock_events(test);
 	pop_mmap(test, pf->file, r->addr, NR, PROT_READ,
 		 MAP_SHARED | MAP_FIXED | (locked ? MAP_LOCKED : MAP_POPULATE), 0);
-	end_ns = ktime_get_ns();
 	pf->read_hook = NULL;
-	if (r->blocked) {
-		pop_wait_in_mm(r->blocked);
-		KUNIT_FAIL(test, "the racer could not take mmap_lock for write during the read");
-	}
 
-	KUNIT_ASSERT_TRUE_MSG(test, r->ran, "the racer never ran");
+	KUNIT_ASSERT_TRUE_MSG(test, r->ran, "the population never read page %d", AT);
+	KUNIT_ASSERT_FALSE_MSG(test, r->lock_held,
+			       "mmap_lock held during the read: the racer could not have run");
 	KUNIT_EXPECT_EQ_MSG(test, r->ret, 0L, "the racer's change failed");
-	KUNIT_EXPECT_LT_MSG(test, r->done_ns, end_ns, "the racer ended after the population");
 	/* mmap's own write section, then the racer's (in the middle of the population). */
 	KUNIT_EXPECT_EQ(test, atomic_read(&ev->write_acquired), 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads_locked), 0);
@@ -184,51 +182,62 @@ static void munlock_during_a_locked_population_mlocks_only_the_locked_half(struc
 }
 
 /*
- * The same through the kernel's own lock drop: an injected VM_FAULT_RETRY at fault AT + 1 sleeps
- * with the lock dropped while the racer, woken by the fault before it, unmaps the upper half.
+ * The same through the kernel's own lock drop: at fault AT + 1 an injected VM_FAULT_RETRY drops
+ * mmap_lock and sleeps; the racer, woken by fault AT, unmaps the upper half, which it can only do
+ * once the lock is dropped, then ends the sleep. The sleep is the capability's longest, 1 s
+ * (FAIL_POPULATE_MAX_DELAY_US): the racer ends it, its length only bounds a broken kernel.
  */
 struct retry_race {
-	struct completion before_k;
-	unsigned long k;
+	struct completion before_k;	/* fault k - 1 was taken, or mmap() returned */
+	struct completion populated;	/* mmap() returned */
+	struct task_struct *populator;
 	unsigned long addr;
 	bool saw_fault;
 	long ret;
-	u64 done_ns;
 };
 
-static void unmap_upper_half_at_fault_k(void *data)
+static void unmap_upper_half_in_the_retry(void *data)
 {
 	struct retry_race *r = data;
 
-	r->saw_fault = wait_for_completion_timeout(&r->before_k, 10 * HZ);
-	/* Blocks until the population drops mmap_lock in the injected retry. */
+	wait_for_completion(&r->before_k);
+	r->saw_fault = !completion_done(&r->populated);
+	if (!r->saw_fault)
+		return;
 	r->ret = vm_munmap(POP_ADDR(r->addr, HALF), POP_LEN(HALF));
-	r->done_ns = ktime_get_ns();
+	/* A wakeup before the populator sleeps is lost: repeat it until mmap() returns. */
+	while (!wait_for_completion_timeout(&r->populated, 1))
+		wake_up_process(r->populator);
 }
 
 static void
 munmap_while_an_injected_retry_sleeps_stops_population_at_the_new_end(struct kunit *test)
 {
-	struct retry_race r = { .k = AT + 1 };
+	struct retry_race r = { .populator = current };
 	struct pop_mm_thread *t;
-	u64 end_ns;
+	unsigned long i;
 
 	init_completion(&r.before_k);
+	init_completion(&r.populated);
 	r.addr = pop_hole(test, NR);
 	pop_faults_reset(test);
-	pop_faults_notify_at(test, r.k - 1, &r.before_k);
-	pop_arm(test, POP_FAIL_GUP_RETRY, r.k, 1, 50 * USEC_PER_MSEC);
-	t = pop_start_in_mm(test, unmap_upper_half_at_fault_k, &r);
+	pop_faults_notify_at(test, AT, &r.before_k);
+	pop_arm(test, POP_FAIL_GUP_RETRY, AT + 1, 1, USEC_PER_SEC);
+	t = pop_start_in_mm(test, unmap_upper_half_in_the_retry, &r);
 	pop_mmap(test, NULL, r.addr, NR, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, 0);
-	end_ns = ktime_get_ns();
+	complete(&r.populated);
+	complete(&r.before_k);
 	pop_wait_in_mm(t);
 	pop_disarm(test, POP_FAIL_GUP_RETRY);
 
-	KUNIT_EXPECT_TRUE_MSG(test, r.saw_fault, "the population never reached fault %lu", r.k - 1);
+	KUNIT_ASSERT_TRUE_MSG(test, r.saw_fault, "the population never reached fault %d", AT);
 	KUNIT_EXPECT_EQ(test, r.ret, 0L);
-	KUNIT_EXPECT_LT_MSG(test, r.done_ns, end_ns, "the racer ended after the population");
 	KUNIT_EXPECT_EQ(test, pop_injected(test, POP_FAIL_GUP_RETRY), 1L);
+	/* Had the racer waited for the whole population, the upper half would have been faulted. */
+	for (i = HALF; i < NR; i++)
+		KUNIT_EXPECT_EQ_MSG(test, pop_faults_at(test, POP_ADDR(r.addr, i)), 0UL,
+				    "page %lu, unmapped during the retry, was faulted", i);
 	KUNIT_EXPECT_EQ(test, pop_vma_count(r.addr, NR), 1UL);
 	pop_expect_present_run(test, r.addr, NR, 0, HALF);
 	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)HALF);

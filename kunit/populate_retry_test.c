@@ -19,7 +19,6 @@ static void anon_population_faults_each_page_once_never_under_the_write_lock(str
 	struct pop_faults *f;
 	unsigned long addr, i;
 
-	pop_require_observer(test);
 	pop_faults_reset(test);
 	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
 	f = pop_faults(test);
@@ -111,7 +110,6 @@ static void populate_two_vmas_with_retry_at(struct kunit *test, unsigned long k)
 	struct pop_lock_events *ev = pop_lock_events(test);
 	unsigned long base;
 
-	pop_require_observer(test);
 	base = two_vmas(test);
 	struct pop_pages pp = {};
 	long injected;
@@ -198,7 +196,6 @@ static void mmap_populate_resumes_after_a_retry_at_every_page(struct kunit *test
 
 	if (!pop_fail_available(POP_FAIL_GUP_RETRY))
 		kunit_skip(test, "needs fail_gup_retry (CONFIG_FAIL_GUP_RETRY)");
-	pop_require_observer(test);
 	pop_faults_reset(test);
 	pop_arm(test, POP_FAIL_GUP_RETRY, 1, 4 * NR, 0);
 	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
@@ -212,7 +209,6 @@ static void mlock_resumes_after_a_retry_at_every_page(struct kunit *test)
 
 	if (!pop_fail_available(POP_FAIL_GUP_RETRY))
 		kunit_skip(test, "needs fail_gup_retry (CONFIG_FAIL_GUP_RETRY)");
-	pop_require_observer(test);
 	pop_faults_reset(test);
 	pop_arm(test, POP_FAIL_GUP_RETRY, 1, 4 * NR, 0);
 	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
