@@ -12,7 +12,7 @@ export SUITE TEST
 # make repro: which kernel series (6.12, 6.1; default both).
 export KERNEL
 
-.PHONY: all deps linux run nommu list selftests gdb gdb-check test test-scripts checkpatch mutants bisect-check repro stock bench bench-cost patches clean help
+.PHONY: all deps linux run nommu list selftests gdb gdb-check test test-scripts checkpatch mutants bisect-check soak repro stock bench bench-cost patches clean help
 
 all: deps linux run
 
@@ -34,6 +34,10 @@ run:
 ## nommu         the no-MMU suite: riscv64 without an MMU under QEMU (build/nommu/; MUTANT= a nommu mutant)
 nommu: deps
 	@scripts/run-nommu.sh
+
+## soak          the suites N times (N=20) on the kernel `make run` built, failures per test; LOAD=1 busies every core
+soak:
+	@scripts/run-soak.sh
 
 ## list          the suites' tests, asked of the kernel the last `make run` built (SUITE=, TEST= filter)
 list:

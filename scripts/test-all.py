@@ -142,6 +142,11 @@ def counted(script, name, **env):
     return (int(m.group(1)), int(m.group(2)), 0) if m else (0, 1, 0)
 
 
+def soak():
+    """A short make soak: the suites on three boots of the kernel the kunit part built."""
+    return counted('run-soak.sh', 'soak', N='3', LOAD='0')
+
+
 def gdb_check():
     """gdb stops in the populate path of the kernel the kunit part built, and reads it."""
     return counted('gdb-check.py', 'gdb-check')
@@ -207,6 +212,7 @@ def checkpatch():
 
 PARTS = {
     'kunit': kunit_suites,
+    'soak': soak,
     'nommu': nommu,
     'gdb': gdb_check,
     'selftests': selftests,
