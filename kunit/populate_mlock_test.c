@@ -104,6 +104,30 @@ static void mlock_of_prot_none_fails_with_enomem_and_maps_nothing(struct kunit *
 	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
 }
 
+static void mlock_of_an_onfault_range_populates_it_and_clears_onfault(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+	vm_flags_t flags;
+
+	KUNIT_ASSERT_EQ(test, sys_mlock2(addr, POP_LEN(NR), MLOCK_ONFAULT), 0L);
+	KUNIT_ASSERT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_ASSERT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+
+	flags = pop_vm_flags(test, addr);
+	KUNIT_EXPECT_TRUE(test, flags & VM_LOCKED);
+	KUNIT_EXPECT_FALSE(test, flags & VM_LOCKONFAULT);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	/* Locked twice, counted once. */
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+
+	KUNIT_ASSERT_EQ(test, sys_munlockall(), 0L);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
+}
+
 static struct kunit_case populate_mlock_cases[] = {
 	KUNIT_CASE(mlock_populates_and_mlocks_every_page),
 	KUNIT_CASE(mlock_of_a_middle_part_populates_only_that_part),
@@ -111,6 +135,7 @@ static struct kunit_case populate_mlock_cases[] = {
 	KUNIT_CASE(mlock2_onfault_populates_nothing_until_a_page_is_touched),
 	KUNIT_CASE(munlock_clears_vm_locked_and_unlocks_pages_left_present),
 	KUNIT_CASE(mlock_of_prot_none_fails_with_enomem_and_maps_nothing),
+	KUNIT_CASE(mlock_of_an_onfault_range_populates_it_and_clears_onfault),
 	{}
 };
 
