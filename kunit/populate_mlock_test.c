@@ -128,6 +128,40 @@ static void mlock_of_an_onfault_range_populates_it_and_clears_onfault(struct kun
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
 }
 
+/*
+ * An execute-only vma is accessible: populate_vma_page_range() reads it with FOLL_FORCE, which maps
+ * the zero page (unlike PROT_NONE, which it refuses).
+ */
+static void mlock_of_an_exec_only_vma_maps_the_zero_page(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.zero, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+}
+
+/* A write-only private vma is populated as a writable one: write faults, real anon pages. */
+static void mlock_of_a_write_only_private_vma_write_faults_anon_pages(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.zero, 0UL);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)NR);
+}
+
 static struct kunit_case populate_mlock_cases[] = {
 	KUNIT_CASE(mlock_populates_and_mlocks_every_page),
 	KUNIT_CASE(mlock_of_a_middle_part_populates_only_that_part),
@@ -136,6 +170,8 @@ static struct kunit_case populate_mlock_cases[] = {
 	KUNIT_CASE(munlock_clears_vm_locked_and_unlocks_pages_left_present),
 	KUNIT_CASE(mlock_of_prot_none_fails_with_enomem_and_maps_nothing),
 	KUNIT_CASE(mlock_of_an_onfault_range_populates_it_and_clears_onfault),
+	KUNIT_CASE(mlock_of_an_exec_only_vma_maps_the_zero_page),
+	KUNIT_CASE(mlock_of_a_write_only_private_vma_write_faults_anon_pages),
 	{}
 };
 
