@@ -218,6 +218,18 @@ static void mlock_of_a_write_only_private_vma_write_faults_anon_pages(struct kun
 	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)NR);
 }
 
+static void mlock2_with_an_unknown_flag_fails_and_changes_nothing(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	KUNIT_EXPECT_EQ(test, sys_mlock2(addr, POP_LEN(NR), MLOCK_ONFAULT << 1), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, sys_mlock2(addr, POP_LEN(NR), MLOCK_ONFAULT | (MLOCK_ONFAULT << 1)),
+			(long)-EINVAL);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, addr) & VM_LOCKED_MASK);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
+}
+
 static struct kunit_case populate_mlock_cases[] = {
 	KUNIT_CASE(mlock_populates_and_mlocks_every_page),
 	KUNIT_CASE(mlock_of_a_middle_part_populates_only_that_part),
@@ -231,6 +243,7 @@ static struct kunit_case populate_mlock_cases[] = {
 	KUNIT_CASE(munlock_of_an_unaligned_range_unlocks_every_page_it_touches),
 	KUNIT_CASE(mlock_of_an_exec_only_vma_maps_the_zero_page),
 	KUNIT_CASE(mlock_of_a_write_only_private_vma_write_faults_anon_pages),
+	KUNIT_CASE(mlock2_with_an_unknown_flag_fails_and_changes_nothing),
 	{}
 };
 

@@ -190,6 +190,27 @@ static void mlockall_and_munlockall_keep_the_def_flags_that_are_not_theirs(struc
 	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, addr) & VM_LOCKED_MASK);
 }
 
+/* An invalid call must not act as munlockall(): MCL_ONFAULT alone would clear every lock bit. */
+static void mlockall_with_invalid_flags_fails_and_changes_nothing(struct kunit *test)
+{
+	static const int invalid[] = { 0, MCL_ONFAULT, MCL_ONFAULT << 1, MCL_CURRENT | 0x100 };
+	unsigned long addr;
+	int i;
+
+	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_CURRENT | MCL_FUTURE), 0L);
+	for (i = 0; i < ARRAY_SIZE(invalid); i++)
+		KUNIT_EXPECT_EQ_MSG(test, sys_mlockall(invalid[i]), (long)-EINVAL,
+				    "mlockall(%#x)", invalid[i]);
+
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, current->mm->def_flags & VM_LOCKED_MASK, (unsigned long)VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+	addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 2UL * NR);
+}
+
 static struct kunit_case populate_mlockall_cases[] = {
 	KUNIT_CASE(mlockall_current_populates_every_vma_but_prot_none),
 	KUNIT_CASE(mlockall_future_populates_a_later_mmap),
@@ -199,6 +220,7 @@ static struct kunit_case populate_mlockall_cases[] = {
 	KUNIT_CASE(mlockall_current_alone_ends_an_earlier_mlockall_future),
 	KUNIT_CASE(mlockall_current_onfault_locks_every_vma_but_populates_none),
 	KUNIT_CASE(mlockall_and_munlockall_keep_the_def_flags_that_are_not_theirs),
+	KUNIT_CASE(mlockall_with_invalid_flags_fails_and_changes_nothing),
 	{}
 };
 
