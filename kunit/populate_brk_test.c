@@ -66,10 +66,57 @@ static void brk_growth_under_mlockall_future_onfault_is_not_populated(struct kun
 	KUNIT_EXPECT_EQ(test, pop_present(test, base, NR), 0UL);
 }
 
+/* The break may end inside a page: that page is part of the heap, and populated with it. */
+static void brk_to_an_unaligned_end_populates_the_page_holding_it(struct kunit *test)
+{
+	unsigned long base = pop_brk_base(test);
+	unsigned long end = POP_ADDR(base, 5) + 1;
+	struct pop_pages pp = {};
+
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
+	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(end), end);
+	KUNIT_EXPECT_EQ(test, current->mm->brk, end);
+	pop_expect_present_run(test, base, NR, 0, 6);
+	pop_pages(test, base, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, 6UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 6UL);
+
+	/* Growing from there starts at the next page boundary, with nothing missed. */
+	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, 9)), POP_ADDR(base, 9));
+	pop_expect_present_run(test, base, NR, 0, 9);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 9UL);
+}
+
+/* Shrinking releases whole pages past the new break only: its own page stays locked. */
+static void brk_shrink_under_mlockall_future_unlocks_only_the_released_pages(struct kunit *test)
+{
+	unsigned long base = pop_brk_base(test);
+	unsigned long end = POP_ADDR(base, 5) + 1;
+	long nr_mlock;
+	struct pop_pages pp = {};
+
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
+	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, NR)), POP_ADDR(base, NR));
+	KUNIT_ASSERT_EQ(test, pop_present(test, base, NR), (unsigned long)NR);
+	nr_mlock = pop_nr_mlock();
+
+	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(end), end);
+	KUNIT_EXPECT_EQ(test, current->mm->brk, end);
+	pop_expect_present_run(test, base, NR, 0, 6);
+	pop_pages(test, base, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, 6UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 6UL);
+	KUNIT_EXPECT_EQ(test, pop_nr_mlock() - nr_mlock, 6L - NR);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(base, 4 * NR), 1UL);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 6UL);
+}
+
 static struct kunit_case populate_brk_cases[] = {
 	KUNIT_CASE(brk_growth_under_mlockall_future_is_populated),
 	KUNIT_CASE(brk_growth_without_mlockall_is_not_populated),
 	KUNIT_CASE(brk_growth_under_mlockall_future_onfault_is_not_populated),
+	KUNIT_CASE(brk_to_an_unaligned_end_populates_the_page_holding_it),
+	KUNIT_CASE(brk_shrink_under_mlockall_future_unlocks_only_the_released_pages),
 	{}
 };
 

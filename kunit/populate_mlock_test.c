@@ -100,6 +100,132 @@ static void mlock_of_prot_none_fails_with_enomem_and_maps_nothing(struct kunit *
 	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
 }
 
+static void mlock_of_an_onfault_range_populates_it_and_clears_onfault(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+	vm_flags_t flags;
+
+	KUNIT_ASSERT_EQ(test, sys_mlock2(addr, POP_LEN(NR), MLOCK_ONFAULT), 0L);
+	KUNIT_ASSERT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_ASSERT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+
+	flags = pop_vm_flags(test, addr);
+	KUNIT_EXPECT_TRUE(test, flags & VM_LOCKED);
+	KUNIT_EXPECT_FALSE(test, flags & VM_LOCKONFAULT);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	/* Locked twice, counted once. */
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+
+	KUNIT_ASSERT_EQ(test, sys_munlockall(), 0L);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
+}
+
+/* Pages 4.25 to 7.25 of the range: the call covers pages 4 to 7, all four of them. */
+static void mlock_of_an_unaligned_range_locks_every_page_it_touches(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+
+	KUNIT_ASSERT_EQ(test, sys_mlock(POP_ADDR(addr, 4) + PAGE_SIZE / 4, POP_LEN(3)), 0L);
+	pop_expect_present_run(test, addr, NR, 4, 4);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, 4UL);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(addr, NR), 3UL);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, POP_ADDR(addr, 3)) & VM_LOCKED);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, POP_ADDR(addr, 4)) & VM_LOCKED);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, POP_ADDR(addr, 7)) & VM_LOCKED);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, POP_ADDR(addr, 8)) & VM_LOCKED);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 4UL);
+}
+
+/* Pages 2.5 to 4.5: pages 2, 3 and 4 are locked on fault, none is populated. */
+static void mlock2_onfault_of_an_unaligned_range_locks_every_page_it_touches(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	vm_flags_t locked = VM_LOCKED | VM_LOCKONFAULT;
+
+	KUNIT_ASSERT_EQ(test, sys_mlock2(POP_ADDR(addr, 2) + PAGE_SIZE / 2, POP_LEN(2),
+					 MLOCK_ONFAULT), 0L);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(addr, NR), 3UL);
+	KUNIT_EXPECT_EQ(test, pop_vm_flags(test, POP_ADDR(addr, 1)) & locked, 0UL);
+	KUNIT_EXPECT_EQ(test, pop_vm_flags(test, POP_ADDR(addr, 2)) & locked, locked);
+	KUNIT_EXPECT_EQ(test, pop_vm_flags(test, POP_ADDR(addr, 4)) & locked, locked);
+	KUNIT_EXPECT_EQ(test, pop_vm_flags(test, POP_ADDR(addr, 5)) & locked, 0UL);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 3UL);
+}
+
+/* Pages 2.5 to 4.5 of a locked range: pages 2, 3 and 4 are unlocked, the others stay locked. */
+static void munlock_of_an_unaligned_range_unlocks_every_page_it_touches(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	long nr_mlock = pop_nr_mlock();
+	struct pop_pages pp = {};
+
+	KUNIT_ASSERT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	KUNIT_ASSERT_EQ(test, sys_munlock(POP_ADDR(addr, 2) + PAGE_SIZE / 2, POP_LEN(2)), 0L);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(addr, NR), 3UL);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, POP_ADDR(addr, 1)) & VM_LOCKED);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, POP_ADDR(addr, 2)) & VM_LOCKED);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, POP_ADDR(addr, 4)) & VM_LOCKED);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, POP_ADDR(addr, 5)) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, NR - 3UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, NR - 3UL);
+	KUNIT_EXPECT_EQ(test, pop_nr_mlock() - nr_mlock, NR - 3L);
+}
+
+/*
+ * An execute-only vma is accessible: populate_vma_page_range() reads it with FOLL_FORCE, which maps
+ * the zero page (unlike PROT_NONE, which it refuses).
+ */
+static void mlock_of_an_exec_only_vma_maps_the_zero_page(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.zero, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+}
+
+/* A write-only private vma is populated as a writable one: write faults, real anon pages. */
+static void mlock_of_a_write_only_private_vma_write_faults_anon_pages(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(NR)), 0L);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.zero, 0UL);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)NR);
+}
+
+static void mlock2_with_an_unknown_flag_fails_and_changes_nothing(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	KUNIT_EXPECT_EQ(test, sys_mlock2(addr, POP_LEN(NR), MLOCK_ONFAULT << 1), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, sys_mlock2(addr, POP_LEN(NR), MLOCK_ONFAULT | (MLOCK_ONFAULT << 1)),
+			(long)-EINVAL);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, addr) & VM_LOCKED_MASK);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
+}
+
 static struct kunit_case populate_mlock_cases[] = {
 	KUNIT_CASE(mlock_populates_and_mlocks_every_page),
 	KUNIT_CASE(mlock_of_a_middle_part_populates_only_that_part),
@@ -107,6 +233,13 @@ static struct kunit_case populate_mlock_cases[] = {
 	KUNIT_CASE(mlock2_onfault_populates_nothing_until_a_page_is_touched),
 	KUNIT_CASE(munlock_clears_vm_locked_and_unlocks_pages_left_present),
 	KUNIT_CASE(mlock_of_prot_none_fails_with_enomem_and_maps_nothing),
+	KUNIT_CASE(mlock_of_an_onfault_range_populates_it_and_clears_onfault),
+	KUNIT_CASE(mlock_of_an_unaligned_range_locks_every_page_it_touches),
+	KUNIT_CASE(mlock2_onfault_of_an_unaligned_range_locks_every_page_it_touches),
+	KUNIT_CASE(munlock_of_an_unaligned_range_unlocks_every_page_it_touches),
+	KUNIT_CASE(mlock_of_an_exec_only_vma_maps_the_zero_page),
+	KUNIT_CASE(mlock_of_a_write_only_private_vma_write_faults_anon_pages),
+	KUNIT_CASE(mlock2_with_an_unknown_flag_fails_and_changes_nothing),
 	{}
 };
 

@@ -144,6 +144,67 @@ static void map_locked_file_reads_and_mlocks_every_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
 }
 
+/*
+ * Vmas without VM_READ that are still accessible (VM_EXEC or VM_WRITE): populate_vma_page_range()
+ * populates them with a forced read fault, or a write fault when private and writable.
+ */
+static void populate_of_exec_only_anon_private_maps_the_zero_page(struct kunit *test)
+{
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_EXEC,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
+
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.zero, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 0UL);
+}
+
+static void populate_of_write_only_anon_private_write_faults_anon_pages(struct kunit *test)
+{
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, 0);
+
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ_MSG(test, pp.zero, 0UL, "a writable private mapping got the zero page");
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.dirty, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)NR);
+}
+
+static void populate_of_write_only_anon_shared_reads_shmem_pages_in(struct kunit *test)
+{
+	struct pop_pages pp = {};
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, 0);
+
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, 0UL);
+	KUNIT_EXPECT_EQ_MSG(test, pp.dirty, 0UL, "a shared mapping was write-faulted");
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_SHMEMPAGES), (unsigned long)NR);
+}
+
+static void map_locked_of_write_only_file_shared_reads_and_mlocks_every_page(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	struct pop_pages pp = {};
+	unsigned long addr, i;
+
+	addr = pop_mmap(test, pf->file, 0, NR, PROT_WRITE, MAP_SHARED | MAP_LOCKED, 0);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.dirty, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+	for (i = 0; i < NR; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, pop_file_dirty(pf, i), "file page %lu dirtied", i);
+}
+
 static struct kunit_case populate_mmap_cases[] = {
 	KUNIT_CASE(mmap_without_populate_maps_nothing),
 	KUNIT_CASE(populate_of_anon_private_write_faults_real_anon_pages),
@@ -155,6 +216,10 @@ static struct kunit_case populate_mmap_cases[] = {
 	KUNIT_CASE(populate_of_prot_none_succeeds_and_maps_nothing),
 	KUNIT_CASE(map_locked_populates_and_mlocks_every_page),
 	KUNIT_CASE(map_locked_file_reads_and_mlocks_every_page),
+	KUNIT_CASE(populate_of_exec_only_anon_private_maps_the_zero_page),
+	KUNIT_CASE(populate_of_write_only_anon_private_write_faults_anon_pages),
+	KUNIT_CASE(populate_of_write_only_anon_shared_reads_shmem_pages_in),
+	KUNIT_CASE(map_locked_of_write_only_file_shared_reads_and_mlocks_every_page),
 	{}
 };
 

@@ -74,11 +74,34 @@ static void mremap_growing_an_onfault_locked_vma_populates_nothing(struct kunit 
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 2UL * NR);
 }
 
+/* MREMAP_FIXED takes another path (mremap_to()) to the same promise: the new part is populated. */
+static void mremap_moving_a_locked_vma_to_a_fixed_address_populates_the_new_part(struct kunit *test)
+{
+	unsigned long base = pop_hole(test, 4 * NR);
+	unsigned long dst = POP_ADDR(base, 2 * NR);
+	struct pop_pages pp = {};
+
+	pop_mmap(test, NULL, base, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_LOCKED, 0);
+	KUNIT_ASSERT_EQ(test, pop_present(test, base, NR), (unsigned long)NR);
+	KUNIT_ASSERT_EQ(test, (unsigned long)sys_mremap(base, POP_LEN(NR), POP_LEN(2 * NR),
+							MREMAP_MAYMOVE | MREMAP_FIXED, dst),
+			dst);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, dst) & VM_LOCKED);
+	pop_pages(test, dst, 2 * NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, 2UL * NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, 2UL * NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, 2UL * NR);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(base, 2 * NR), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 2UL * NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 2UL * NR);
+}
+
 static struct kunit_case populate_mremap_cases[] = {
 	KUNIT_CASE(mremap_growing_a_locked_vma_in_place_populates_the_new_part),
 	KUNIT_CASE(mremap_moving_a_locked_vma_populates_the_new_part),
 	KUNIT_CASE(mremap_growing_an_unlocked_vma_populates_nothing),
 	KUNIT_CASE(mremap_growing_an_onfault_locked_vma_populates_nothing),
+	KUNIT_CASE(mremap_moving_a_locked_vma_to_a_fixed_address_populates_the_new_part),
 	{}
 };
 
