@@ -86,7 +86,6 @@ struct pop_lock_events {
 	atomic_t read_acquired, read_released, write_acquired, write_released;
 };
 
-void pop_require_observer(struct kunit *test);
 struct pop_faults *pop_faults(struct kunit *test);
 void pop_faults_reset(struct kunit *test);
 unsigned long pop_faults_at(struct kunit *test, unsigned long addr);
