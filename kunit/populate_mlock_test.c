@@ -224,10 +224,38 @@ static void mlock2_with_an_unknown_flag_fails_and_changes_nothing(struct kunit *
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
 }
 
+/*
+ * One mlock() over three vmas of three kinds: __mm_populate() goes from one to the next, each
+ * populated its own way (anonymous write faults, file reads with the lock dropped, shmem pages).
+ */
+static void mlock_across_anon_file_and_shmem_vmas_populates_each_its_own_way(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	unsigned long addr = pop_hole(test, 3 * NR);
+	struct pop_pages pp = {};
+
+	pop_mmap(test, NULL, addr, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	pop_mmap(test, pf->file, POP_ADDR(addr, NR), NR, PROT_READ, MAP_SHARED | MAP_FIXED, 0);
+	pop_mmap(test, NULL, POP_ADDR(addr, 2 * NR), NR, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+		 0);
+	KUNIT_ASSERT_EQ(test, pop_vma_count(addr, 3 * NR), 3UL);
+	KUNIT_ASSERT_EQ(test, sys_mlock(addr, POP_LEN(3 * NR)), 0L);
+	pop_pages(test, addr, 3 * NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, 3UL * NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, 3UL * NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_FILEPAGES), (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_SHMEMPAGES), (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads_locked), 0);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 3UL * NR);
+}
+
 static struct kunit_case populate_mlock_cases[] = {
 	KUNIT_CASE(mlock_populates_and_mlocks_every_page),
 	KUNIT_CASE(mlock_of_a_middle_part_populates_only_that_part),
 	KUNIT_CASE(mlock_of_a_file_reads_every_page_with_the_lock_dropped),
+	KUNIT_CASE(mlock_across_anon_file_and_shmem_vmas_populates_each_its_own_way),
 	KUNIT_CASE(mlock2_onfault_populates_nothing_until_a_page_is_touched),
 	KUNIT_CASE(munlock_clears_vm_locked_and_unlocks_pages_left_present),
 	KUNIT_CASE(mlock_of_prot_none_fails_with_enomem_and_maps_nothing),
