@@ -26,6 +26,8 @@ LINE = re.compile(r'# (\w+): bench: (.*)$')
 FIELDS = ['hold_max_ns', 'hold_total_ns', 'holds', 'read_hold_max_ns', 'wall_ns',
           'writer_max_wait_ns', 'writer_max_op_ns', 'writer_ops', 'reader_max_wait_ns',
           'reader_ops']
+# Added later: absent from older logs, read as 0.
+OPTIONAL_FIELDS = ['writer_pop_wall_ns', 'writer_pop_reads']
 WORKLOADS = ['anon', 'file', 'brk']
 TITLES = {'anon': 'anonymous mmap(MAP_POPULATE)', 'file': 'file mmap(MAP_POPULATE), slow reads',
           'brk': 'brk() under mlockall(MCL_FUTURE)'}
@@ -60,6 +62,7 @@ def parse(kernel, path):
             run = {'kernel': kernel, 'workload': kv['workload'], 'size_mib': int(kv['size_mib']),
                    'rep': int(kv['rep']), 'read_delay_us': int(kv.get('read_delay_us', 0))}
             run.update((k, int(kv[k])) for k in FIELDS)
+            run.update((k, int(kv.get(k, 0))) for k in OPTIONAL_FIELDS)
             runs.append(run)
     return runs
 
@@ -69,7 +72,8 @@ def medians(runs):
     groups = {}
     for r in runs:
         groups.setdefault((r['kernel'], r['workload'], r['size_mib']), []).append(r)
-    return {key: dict({f: statistics.median(r[f] for r in rs) for f in FIELDS}, reps=len(rs))
+    return {key: dict({f: statistics.median(r[f] for r in rs) for f in FIELDS + OPTIONAL_FIELDS},
+                      reps=len(rs))
             for key, rs in groups.items()}
 
 
@@ -130,19 +134,23 @@ def shape(med, kernels, sizes):
 def write_tables(out, runs, med, kernels, sizes, verdicts):
     with open(os.path.join(out, 'runs.csv'), 'w', newline='') as f:
         w = csv.writer(f)
-        w.writerow(['kernel', 'workload', 'size_mib', 'rep'] + FIELDS + ['read_delay_us'])
+        w.writerow(['kernel', 'workload', 'size_mib', 'rep'] + FIELDS + ['read_delay_us']
+                   + OPTIONAL_FIELDS)
         for r in runs:
             w.writerow([r['kernel'], r['workload'], r['size_mib'], r['rep']]
-                       + [r[k] for k in FIELDS] + [r['read_delay_us']])
+                       + [r[k] for k in FIELDS] + [r['read_delay_us']]
+                       + [r[k] for k in OPTIONAL_FIELDS])
     with open(os.path.join(out, 'results.csv'), 'w', newline='') as f:
         w = csv.writer(f)
-        w.writerow(['kernel', 'workload', 'size_mib', 'reps'] + [f'median_{k}' for k in FIELDS])
+        w.writerow(['kernel', 'workload', 'size_mib', 'reps']
+                   + [f'median_{k}' for k in FIELDS + OPTIONAL_FIELDS])
         for kernel in kernels:
             for wl in WORKLOADS:
                 for s in sizes:
                     m = med.get((kernel, wl, s))
                     if m:
-                        w.writerow([kernel, wl, s, m['reps']] + [round(m[k]) for k in FIELDS])
+                        w.writerow([kernel, wl, s, m['reps']]
+                                   + [round(m[k]) for k in FIELDS + OPTIONAL_FIELDS])
     lines = ['# mmap_lock during population: ' + ' vs '.join(kernels), '',
              f'Medians of {max(m["reps"] for m in med.values())} runs, in µs. '
              '`hold max`/`hold total`: write holds of mmap_lock by the populating task; `wall`: '
@@ -150,19 +158,28 @@ def write_tables(out, runs, med, kernels, sizes, verdicts):
              'kthread of the same mm doing mmap+munmap of one page in a loop from the '
              'population\'s first fault on; `reader wait`: the same with a kthread taking the '
              'read lock (as page faults of another thread would). Each is its own run of the '
-             'population.', '']
+             'population. `wall, writer`: the wall time of the population with the writer; '
+             '`read locks, writer`: how often it took the read lock then (one, plus one per '
+             'lock drop; not counted in older logs: 0).', '']
     head = ['workload', 'MiB']
-    for col in ('hold max', 'hold total', 'writer wait', 'reader wait', 'wall'):
+    for col in ('hold max', 'hold total', 'writer wait', 'reader wait', 'wall', 'wall, writer',
+                'read locks, writer'):
         head += [f'{col} {k}' for k in kernels]
     lines += ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for wl in WORKLOADS:
         for s in sizes:
             row = [wl, str(s)]
             for field in ('hold_max_ns', 'hold_total_ns', 'writer_max_wait_ns',
-                          'reader_max_wait_ns', 'wall_ns'):
+                          'reader_max_wait_ns', 'wall_ns', 'writer_pop_wall_ns',
+                          'writer_pop_reads'):
                 for k in kernels:
                     m = med.get((k, wl, s))
-                    row.append(us(m[field]) if m else '-')
+                    if not m:
+                        row.append('-')
+                    elif field.endswith('_ns'):
+                        row.append(us(m[field]))
+                    else:
+                        row.append(f'{m[field]:.0f}')
             lines.append('| ' + ' | '.join(row) + ' |')
     lines += ['', f'Shape check: longest write hold (and on yield kernels the writer\'s longest '
               f'wait), median at {sizes[-1]} MiB over median at {sizes[0]} MiB; yield kernels\' '
