@@ -200,34 +200,42 @@ def plot(out, med, kernels, sizes):
     if not shutil.which('gnuplot'):
         print('no gnuplot: no plot (apt-get install gnuplot-nox)', file=sys.stderr)
         return None
+    # The workloads measured (make bench TESTS= may have run some only).
+    workloads = [wl for wl in WORKLOADS if any((k, wl, s) in med for k in kernels for s in sizes)]
     dat = os.path.join(out, 'plot.dat')
+    index = {}
     with open(dat, 'w') as f:
-        # One gnuplot data block per (workload, kernel), in that order.
-        for wl in WORKLOADS:
+        # One gnuplot data block per (workload, kernel) measured, in that order.
+        for wl in workloads:
             for k in kernels:
+                points = [(s, med[(k, wl, s)]) for s in sizes if (k, wl, s) in med]
+                if not points:
+                    continue
+                index[(wl, k)] = len(index)
                 f.write(f'# {wl} {k}\n')
-                for s in sizes:
-                    m = med.get((k, wl, s))
-                    if m:
-                        # Clamped to 0.1 µs for the log scale (ktime_get_ns() resolves ~0.25 µs).
-                        f.write(f"{s} " + ' '.join(str(max(m[k], 100) / 1e3) for k in
-                                ('hold_max_ns', 'writer_max_wait_ns', 'reader_max_wait_ns',
-                                 'wall_ns')) + '\n')
+                for s, m in points:
+                    # Clamped to 0.1 µs for the log scale (ktime_get_ns() resolves ~0.25 µs).
+                    f.write(f"{s} " + ' '.join(str(max(m[field], 100) / 1e3) for field in
+                            ('hold_max_ns', 'writer_max_wait_ns', 'reader_max_wait_ns',
+                             'wall_ns')) + '\n')
                 f.write('\n\n')
     png = os.path.join(out, 'results.png')
     script = [f"set terminal png size 1050,1060 font ',8'", f"set output '{png}'",
               'set logscale xy', "set xtics (1, 4, 16, 64, 256)", 'set xrange [0.8:320]', 'set grid',
               'set key top left', "set format y '10^{%L}'",
-              "set multiplot layout 4,3 title 'mmap\\_lock during population: "
+              f"set multiplot layout 4,{len(workloads)} title 'mmap\\_lock during population: "
               + ' vs '.join(kernels) + " (medians; UML, ktime\\_get\\_ns)'"]
-    colors = {'series': '#1b9e77', 'experiment': '#d95f02', 'yield': '#7570b3'}
+    colors = {'series': '#1b9e77', 'experiment': '#d95f02', 'yield': '#7570b3',
+              'yield-1': '#e7298a', 'yield-16': '#66a61e', 'yield-256': '#e6ab02',
+              'yield-fair': '#a6761d'}
     for col, label in ((2, 'longest write hold (µs)'), (3, 'other thread: write-lock wait (µs)'),
                        (4, 'other thread: read-lock wait (µs)'), (5, 'population wall time (µs)')):
-        for i, wl in enumerate(WORKLOADS):
+        for wl in workloads:
             curves = []
-            for j, k in enumerate(kernels):
-                curves.append(f"'{dat}' index {i * len(kernels) + j} using 1:{col} with linespoints "
-                              f"lw 2 pt 7 lc rgb '{colors.get(k, 'black')}' title '{k}'")
+            for k in kernels:
+                if (wl, k) in index:
+                    curves.append(f"'{dat}' index {index[(wl, k)]} using 1:{col} with linespoints "
+                                  f"lw 2 pt 7 lc rgb '{colors.get(k, 'black')}' title '{k}'")
             title = TITLES[wl].replace('_', '\\_')
             script += [f"set title '{title}'", "set xlabel 'population (MiB)'",
                        f"set ylabel '{label}'", 'plot ' + ', '.join(curves)]

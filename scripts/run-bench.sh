@@ -10,7 +10,8 @@
 #
 # KERNELS= picks others (boots alternate, ROUNDS times each): yield-N is yield with a batch of N
 # pages (the patch's MM_POPULATE_BATCH_PAGES rewritten); any other name K is series plus
-# patches/experiments/K.patch (e.g. rwsem-wait-timeout-5-jiffies).
+# patches/experiments/K.patch: yield-fair (the yield with a relock that queues behind the writer
+# instead of stealing the lock back), rwsem-wait-timeout-5-jiffies (rwsem's writer handoff later).
 #
 # MODE=cost (make bench-cost): what the fault-injection capabilities cost when compiled in but
 # disarmed. Kernels series and noinject (the same tree and fragments, with the test bed's four
