@@ -16,6 +16,9 @@
  *					same mm doing mmap+munmap of one page in a loop: its
  *					longest wait for the write lock, its slowest
  *					mmap+munmap, and how many it made
+ *   writer_pop_wall_ns, writer_pop_reads
+ *					that population's wall time, and how often it took the
+ *					read lock (once, plus once per lock drop)
  *   reader_max_wait_ns, reader_ops	once more, the other kthread taking the lock for read
  *					and dropping it in a loop, as page faults of another
  *					thread would
@@ -83,6 +86,7 @@ struct bench_probe {
 	u64 hold_total;
 	u64 read_hold_max;
 	unsigned long holds;
+	unsigned long read_acquired;
 	/* The other thread. */
 	u64 wait_since;
 	u64 wait_max;
@@ -119,10 +123,12 @@ static void bench_acquired(void *data, struct mm_struct *mm, const char *memcg_p
 		/* A read "acquisition" while holding it for write is mmap_write_downgrade(). */
 		if (!write && p->write_since)
 			bench_hold_end(p, now);
-		if (write)
+		if (write) {
 			p->write_since = now;
-		else
+		} else {
 			p->read_since = now;
+			p->read_acquired++;
+		}
 	} else if (current == READ_ONCE(p->other_task) && p->wait_since) {
 		p->wait_max = max(p->wait_max, now - p->wait_since);
 		p->wait_since = 0;
@@ -183,6 +189,7 @@ static void bench_probe_reset(struct bench_probe *p)
 	p->hold_total = 0;
 	p->read_hold_max = 0;
 	p->holds = 0;
+	p->read_acquired = 0;
 	p->wait_since = 0;
 	p->wait_max = 0;
 }
@@ -257,6 +264,9 @@ struct bench_result {
 	unsigned long holds;
 	u64 writer_wait_max, writer_op_max, reader_wait_max;
 	unsigned long writer_ops, reader_ops;
+	/* The population with the writer: its wall time and read-lock acquisitions. */
+	u64 writer_pop_wall;
+	unsigned long writer_pop_reads;
 };
 
 struct bench_ctx {
@@ -340,12 +350,12 @@ static void bench_cleanup(struct bench_ctx *c)
 
 /* The population again, with the other thread; its longest wait for the lock. */
 static u64 bench_contended(struct bench_ctx *c, struct bench_probe *p, bool write,
-			   u64 *op_max, unsigned long *ops)
+			   u64 *op_max, unsigned long *ops, u64 *wall, unsigned long *reads)
 {
 	struct kunit *test = c->test;
 	struct bench_other *o;
 	struct pop_mm_thread *t;
-	u64 wait_max;
+	u64 wait_max, t0;
 
 	o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, o);
@@ -358,7 +368,10 @@ static u64 bench_contended(struct bench_ctx *c, struct bench_probe *p, bool writ
 	bench_populator = current;
 	KUNIT_ASSERT_EQ(test, register_trace_gup_fault(bench_observe_fault, NULL), 0);
 	WRITE_ONCE(bench_armed, o);
+	t0 = ktime_get_ns();
 	bench_populate(c);
+	*wall = ktime_get_ns() - t0;
+	*reads = p->read_acquired;
 	unregister_trace_gup_fault(bench_observe_fault, NULL);
 	tracepoint_synchronize_unregister();
 	WRITE_ONCE(o->stop, true);
@@ -381,7 +394,8 @@ static void bench_one(struct kunit *test, struct bench_probe *p, enum bench_work
 		      unsigned long npages, struct bench_result *r)
 {
 	struct bench_ctx c = { .test = test, .workload = workload, .npages = npages };
-	u64 t0, unused;
+	u64 t0, unused, unused_wall;
+	unsigned long unused_reads;
 
 	/* Alone: the hold times and the wall time. */
 	bench_prepare(&c);
@@ -395,8 +409,10 @@ static void bench_one(struct kunit *test, struct bench_probe *p, enum bench_work
 	r->read_hold_max = p->read_hold_max;
 	bench_cleanup(&c);
 
-	r->writer_wait_max = bench_contended(&c, p, true, &r->writer_op_max, &r->writer_ops);
-	r->reader_wait_max = bench_contended(&c, p, false, &unused, &r->reader_ops);
+	r->writer_wait_max = bench_contended(&c, p, true, &r->writer_op_max, &r->writer_ops,
+					     &r->writer_pop_wall, &r->writer_pop_reads);
+	r->reader_wait_max = bench_contended(&c, p, false, &unused, &r->reader_ops,
+					     &unused_wall, &unused_reads);
 }
 
 static void bench_workload(struct kunit *test, enum bench_workload workload)
@@ -417,11 +433,12 @@ static void bench_workload(struct kunit *test, enum bench_workload workload)
 			memset(&r, 0, sizeof(r));
 			bench_one(test, p, workload, (size << 20) >> PAGE_SHIFT, &r);
 			kunit_info(test,
-				   "bench: workload=%s size_mib=%lu rep=%d hold_max_ns=%llu hold_total_ns=%llu holds=%lu read_hold_max_ns=%llu wall_ns=%llu writer_max_wait_ns=%llu writer_max_op_ns=%llu writer_ops=%lu reader_max_wait_ns=%llu reader_ops=%lu read_delay_us=%d",
+				   "bench: workload=%s size_mib=%lu rep=%d hold_max_ns=%llu hold_total_ns=%llu holds=%lu read_hold_max_ns=%llu wall_ns=%llu writer_max_wait_ns=%llu writer_max_op_ns=%llu writer_ops=%lu reader_max_wait_ns=%llu reader_ops=%lu read_delay_us=%d writer_pop_wall_ns=%llu writer_pop_reads=%lu",
 				   bench_names[workload], size, rep, r.hold_max, r.hold_total,
 				   r.holds, r.read_hold_max, r.wall, r.writer_wait_max,
 				   r.writer_op_max, r.writer_ops, r.reader_wait_max, r.reader_ops,
-				   workload == BENCH_FILE ? BENCH_READ_DELAY_US : 0);
+				   workload == BENCH_FILE ? BENCH_READ_DELAY_US : 0,
+				   r.writer_pop_wall, r.writer_pop_reads);
 		}
 	}
 }

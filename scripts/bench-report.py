@@ -5,6 +5,13 @@ and the medians, CSV and markdown), a log-log plot (gnuplot, if installed), and 
 The series' claim: the longest write hold of mmap_lock does not grow with the population. Checked
 on the medians of each workload, largest size over smallest: at most FLAT_MAX on the series kernel,
 at least LINEAR_MIN on the experiment kernel (population under the write lock).
+
+The yield kernel (and yield-N, the same with another batch size) lets a waiting writer in between
+two batches of the population. Its goals, per workload of YIELD_WORKLOADS: the write hold flat as on
+series; the other thread's longest wait for the write lock flat too (largest size over smallest at
+most FLAT_MAX); the population's wall time, alone, at most WALL_MAX times series' from WALL_MIN_MIB
+on; the longest wait for the read lock no worse than series' (READER_MAX, both raised to the noise
+floor), at every size.
 """
 import argparse
 import csv
@@ -19,11 +26,18 @@ LINE = re.compile(r'# (\w+): bench: (.*)$')
 FIELDS = ['hold_max_ns', 'hold_total_ns', 'holds', 'read_hold_max_ns', 'wall_ns',
           'writer_max_wait_ns', 'writer_max_op_ns', 'writer_ops', 'reader_max_wait_ns',
           'reader_ops']
+# Added later: absent from older logs, read as 0.
+OPTIONAL_FIELDS = ['writer_pop_wall_ns', 'writer_pop_reads']
 WORKLOADS = ['anon', 'file', 'brk']
 TITLES = {'anon': 'anonymous mmap(MAP_POPULATE)', 'file': 'file mmap(MAP_POPULATE), slow reads',
           'brk': 'brk() under mlockall(MCL_FUTURE)'}
 FLAT_MAX = 2
 LINEAR_MIN = 32
+# yield: its goals, checked against series in the same run.
+YIELD_WORKLOADS = ['anon', 'brk']
+WALL_MAX = 1.05
+WALL_MIN_MIB = 16
+READER_MAX = 1.5
 # --cost: the population's wall time with the fault-injection capabilities compiled in but disarmed
 # (kernel "series") over the same without them ("noinject"), at most this, at COST_MIN_MIB and up
 # (a 1 MiB population lasts ~0.1 ms: timer and host noise, not the hooks).
@@ -48,6 +62,7 @@ def parse(kernel, path):
             run = {'kernel': kernel, 'workload': kv['workload'], 'size_mib': int(kv['size_mib']),
                    'rep': int(kv['rep']), 'read_delay_us': int(kv.get('read_delay_us', 0))}
             run.update((k, int(kv[k])) for k in FIELDS)
+            run.update((k, int(kv.get(k, 0))) for k in OPTIONAL_FIELDS)
             runs.append(run)
     return runs
 
@@ -57,7 +72,8 @@ def medians(runs):
     groups = {}
     for r in runs:
         groups.setdefault((r['kernel'], r['workload'], r['size_mib']), []).append(r)
-    return {key: dict({f: statistics.median(r[f] for r in rs) for f in FIELDS}, reps=len(rs))
+    return {key: dict({f: statistics.median(r[f] for r in rs) for f in FIELDS + OPTIONAL_FIELDS},
+                      reps=len(rs))
             for key, rs in groups.items()}
 
 
@@ -66,42 +82,75 @@ def us(ns):
     return f'{v:.0f}' if v >= 100 else f'{v:.1f}'
 
 
+def floored(a, b):
+    """a over b, both raised to the noise floor."""
+    return max(a, NOISE_FLOOR_NS) / max(b, NOISE_FLOOR_NS)
+
+
+def is_yield(kernel):
+    return kernel == 'yield' or kernel.startswith('yield-')
+
+
 def shape(med, kernels, sizes):
-    """One verdict per kernel and workload: (kernel, workload, ratio, raw ratio, expected, ok)."""
+    """One verdict per kernel, workload and measure: (kernel, workload, what, ratio, raw ratio,
+    expected, ok)."""
     out = []
     for kernel in kernels:
-        if kernel not in ('series', 'experiment'):
+        if kernel not in ('series', 'experiment') and not is_yield(kernel):
             continue
         for w in WORKLOADS:
             lo, hi = med.get((kernel, w, sizes[0])), med.get((kernel, w, sizes[-1]))
             if not lo or not hi:
                 continue
             raw = hi['hold_max_ns'] / max(lo['hold_max_ns'], 1)
-            ratio = max(hi['hold_max_ns'], NOISE_FLOOR_NS) / max(lo['hold_max_ns'], NOISE_FLOOR_NS)
-            if kernel == 'series':
-                out.append((kernel, w, ratio, raw, f'<= {FLAT_MAX} (flat)', ratio <= FLAT_MAX))
-            else:
-                out.append((kernel, w, ratio, raw, f'>= {LINEAR_MIN} (~linear)',
+            ratio = floored(hi['hold_max_ns'], lo['hold_max_ns'])
+            if kernel == 'experiment':
+                out.append((kernel, w, 'write hold', ratio, raw, f'>= {LINEAR_MIN} (~linear)',
                             ratio >= LINEAR_MIN))
+            else:
+                out.append((kernel, w, 'write hold', ratio, raw, f'<= {FLAT_MAX} (flat)',
+                            ratio <= FLAT_MAX))
+            if not is_yield(kernel) or w not in YIELD_WORKLOADS:
+                continue
+            raw = hi['writer_max_wait_ns'] / max(lo['writer_max_wait_ns'], 1)
+            ratio = floored(hi['writer_max_wait_ns'], lo['writer_max_wait_ns'])
+            out.append((kernel, w, 'writer wait', ratio, raw, f'<= {FLAT_MAX} (flat)',
+                        ratio <= FLAT_MAX))
+            for s in sizes:
+                y, base = med.get((kernel, w, s)), med.get(('series', w, s))
+                if not y or not base:
+                    continue
+                if s >= WALL_MIN_MIB:
+                    ratio = y['wall_ns'] / base['wall_ns']
+                    out.append((kernel, w, f'wall {s} MiB / series', ratio, ratio,
+                                f'<= {WALL_MAX}', ratio <= WALL_MAX))
+                raw = y['reader_max_wait_ns'] / max(base['reader_max_wait_ns'], 1)
+                ratio = floored(y['reader_max_wait_ns'], base['reader_max_wait_ns'])
+                out.append((kernel, w, f'reader wait {s} MiB / series', ratio, raw,
+                            f'<= {READER_MAX}', ratio <= READER_MAX))
     return out
 
 
 def write_tables(out, runs, med, kernels, sizes, verdicts):
     with open(os.path.join(out, 'runs.csv'), 'w', newline='') as f:
         w = csv.writer(f)
-        w.writerow(['kernel', 'workload', 'size_mib', 'rep'] + FIELDS + ['read_delay_us'])
+        w.writerow(['kernel', 'workload', 'size_mib', 'rep'] + FIELDS + ['read_delay_us']
+                   + OPTIONAL_FIELDS)
         for r in runs:
             w.writerow([r['kernel'], r['workload'], r['size_mib'], r['rep']]
-                       + [r[k] for k in FIELDS] + [r['read_delay_us']])
+                       + [r[k] for k in FIELDS] + [r['read_delay_us']]
+                       + [r[k] for k in OPTIONAL_FIELDS])
     with open(os.path.join(out, 'results.csv'), 'w', newline='') as f:
         w = csv.writer(f)
-        w.writerow(['kernel', 'workload', 'size_mib', 'reps'] + [f'median_{k}' for k in FIELDS])
+        w.writerow(['kernel', 'workload', 'size_mib', 'reps']
+                   + [f'median_{k}' for k in FIELDS + OPTIONAL_FIELDS])
         for kernel in kernels:
             for wl in WORKLOADS:
                 for s in sizes:
                     m = med.get((kernel, wl, s))
                     if m:
-                        w.writerow([kernel, wl, s, m['reps']] + [round(m[k]) for k in FIELDS])
+                        w.writerow([kernel, wl, s, m['reps']]
+                                   + [round(m[k]) for k in FIELDS + OPTIONAL_FIELDS])
     lines = ['# mmap_lock during population: ' + ' vs '.join(kernels), '',
              f'Medians of {max(m["reps"] for m in med.values())} runs, in µs. '
              '`hold max`/`hold total`: write holds of mmap_lock by the populating task; `wall`: '
@@ -109,25 +158,37 @@ def write_tables(out, runs, med, kernels, sizes, verdicts):
              'kthread of the same mm doing mmap+munmap of one page in a loop from the '
              'population\'s first fault on; `reader wait`: the same with a kthread taking the '
              'read lock (as page faults of another thread would). Each is its own run of the '
-             'population.', '']
+             'population. `wall, writer`: the wall time of the population with the writer; '
+             '`read locks, writer`: how often it took the read lock then (one, plus one per '
+             'lock drop; not counted in older logs: 0).', '']
     head = ['workload', 'MiB']
-    for col in ('hold max', 'hold total', 'writer wait', 'reader wait', 'wall'):
+    for col in ('hold max', 'hold total', 'writer wait', 'reader wait', 'wall', 'wall, writer',
+                'read locks, writer'):
         head += [f'{col} {k}' for k in kernels]
     lines += ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for wl in WORKLOADS:
         for s in sizes:
             row = [wl, str(s)]
             for field in ('hold_max_ns', 'hold_total_ns', 'writer_max_wait_ns',
-                          'reader_max_wait_ns', 'wall_ns'):
+                          'reader_max_wait_ns', 'wall_ns', 'writer_pop_wall_ns',
+                          'writer_pop_reads'):
                 for k in kernels:
                     m = med.get((k, wl, s))
-                    row.append(us(m[field]) if m else '-')
+                    if not m:
+                        row.append('-')
+                    elif field.endswith('_ns'):
+                        row.append(us(m[field]))
+                    else:
+                        row.append(f'{m[field]:.0f}')
             lines.append('| ' + ' | '.join(row) + ' |')
-    lines += ['', f'Shape check: longest write hold, median at {sizes[-1]} MiB over median at '
-              f'{sizes[0]} MiB, both raised to at least {NOISE_FLOOR_NS // 1000} µs (the noise of '
-              'a hold of a few µs on UML; the raw ratio in brackets):', '']
-    lines += [f'- {k} {wl}: ratio {ratio:.1f} ({raw:.1f}), expected {exp}: '
-              + ('ok' if ok else 'NOT AS EXPECTED') for k, wl, ratio, raw, exp, ok in verdicts]
+    lines += ['', f'Shape check: longest write hold (and on yield kernels the writer\'s longest '
+              f'wait), median at {sizes[-1]} MiB over median at {sizes[0]} MiB; yield kernels\' '
+              f'wall time and reader wait over series\' at the same size. Waits and holds are '
+              f'raised to at least {NOISE_FLOOR_NS // 1000} µs (the noise of a hold of a few µs '
+              'on UML; the raw ratio in brackets):', '']
+    lines += [f'- {k} {wl} {what}: ratio {ratio:.2f} ({raw:.2f}), expected {exp}: '
+              + ('ok' if ok else 'NOT AS EXPECTED')
+              for k, wl, what, ratio, raw, exp, ok in verdicts]
     with open(os.path.join(out, 'results.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     return lines
@@ -139,34 +200,42 @@ def plot(out, med, kernels, sizes):
     if not shutil.which('gnuplot'):
         print('no gnuplot: no plot (apt-get install gnuplot-nox)', file=sys.stderr)
         return None
+    # The workloads measured (make bench TESTS= may have run some only).
+    workloads = [wl for wl in WORKLOADS if any((k, wl, s) in med for k in kernels for s in sizes)]
     dat = os.path.join(out, 'plot.dat')
+    index = {}
     with open(dat, 'w') as f:
-        # One gnuplot data block per (workload, kernel), in that order.
-        for wl in WORKLOADS:
+        # One gnuplot data block per (workload, kernel) measured, in that order.
+        for wl in workloads:
             for k in kernels:
+                points = [(s, med[(k, wl, s)]) for s in sizes if (k, wl, s) in med]
+                if not points:
+                    continue
+                index[(wl, k)] = len(index)
                 f.write(f'# {wl} {k}\n')
-                for s in sizes:
-                    m = med.get((k, wl, s))
-                    if m:
-                        # Clamped to 0.1 µs for the log scale (ktime_get_ns() resolves ~0.25 µs).
-                        f.write(f"{s} " + ' '.join(str(max(m[k], 100) / 1e3) for k in
-                                ('hold_max_ns', 'writer_max_wait_ns', 'reader_max_wait_ns'))
-                                + '\n')
+                for s, m in points:
+                    # Clamped to 0.1 µs for the log scale (ktime_get_ns() resolves ~0.25 µs).
+                    f.write(f"{s} " + ' '.join(str(max(m[field], 100) / 1e3) for field in
+                            ('hold_max_ns', 'writer_max_wait_ns', 'reader_max_wait_ns',
+                             'wall_ns')) + '\n')
                 f.write('\n\n')
     png = os.path.join(out, 'results.png')
-    script = [f"set terminal png size 1050,800 font ',8'", f"set output '{png}'",
+    script = [f"set terminal png size 1050,1060 font ',8'", f"set output '{png}'",
               'set logscale xy', "set xtics (1, 4, 16, 64, 256)", 'set xrange [0.8:320]', 'set grid',
               'set key top left', "set format y '10^{%L}'",
-              "set multiplot layout 3,3 title 'mmap\\_lock during population: series vs experiment "
-              "(medians; UML, ktime\\_get\\_ns)'"]
-    colors = {'series': '#1b9e77', 'experiment': '#d95f02'}
+              f"set multiplot layout 4,{len(workloads)} title 'mmap\\_lock during population: "
+              + ' vs '.join(kernels) + " (medians; UML, ktime\\_get\\_ns)'"]
+    colors = {'series': '#1b9e77', 'experiment': '#d95f02', 'yield': '#7570b3',
+              'yield-1': '#e7298a', 'yield-16': '#66a61e', 'yield-256': '#e6ab02',
+              'yield-fair': '#a6761d'}
     for col, label in ((2, 'longest write hold (µs)'), (3, 'other thread: write-lock wait (µs)'),
-                       (4, 'other thread: read-lock wait (µs)')):
-        for i, wl in enumerate(WORKLOADS):
+                       (4, 'other thread: read-lock wait (µs)'), (5, 'population wall time (µs)')):
+        for wl in workloads:
             curves = []
-            for j, k in enumerate(kernels):
-                curves.append(f"'{dat}' index {i * len(kernels) + j} using 1:{col} with linespoints "
-                              f"lw 2 pt 7 lc rgb '{colors.get(k, 'black')}' title '{k}'")
+            for k in kernels:
+                if (wl, k) in index:
+                    curves.append(f"'{dat}' index {index[(wl, k)]} using 1:{col} with linespoints "
+                                  f"lw 2 pt 7 lc rgb '{colors.get(k, 'black')}' title '{k}'")
             title = TITLES[wl].replace('_', '\\_')
             script += [f"set title '{title}'", "set xlabel 'population (MiB)'",
                        f"set ylabel '{label}'", 'plot ' + ', '.join(curves)]

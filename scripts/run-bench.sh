@@ -5,6 +5,13 @@
 #   series      linux/'s HEAD: population after the write lock is dropped (the 3.9 series)
 #   experiment  the same plus patches/experiments/populate-under-write-lock.patch: population
 #               under the write lock, as before 3.9
+#   yield       the series plus patches/experiments/populate-yield-on-contention.patch: between two
+#               batches of MM_POPULATE_BATCH_PAGES pages, __mm_populate() lets a waiting writer in
+#
+# KERNELS= picks others (boots alternate, ROUNDS times each): yield-N is yield with a batch of N
+# pages (the patch's MM_POPULATE_BATCH_PAGES rewritten); any other name K is series plus
+# patches/experiments/K.patch: yield-fair (the yield with a relock that queues behind the writer
+# instead of stealing the lock back), rwsem-wait-timeout-5-jiffies (rwsem's writer handoff later).
 #
 # MODE=cost (make bench-cost): what the fault-injection capabilities cost when compiled in but
 # disarmed. Kernels series and noinject (the same tree and fragments, with the test bed's four
@@ -19,17 +26,17 @@ set -euo pipefail
 
 WORK=$BUILD_DIR/bench
 EXPERIMENT=${EXPERIMENT:-$TOP/patches/experiments/populate-under-write-lock.patch}
+YIELD=${YIELD:-$TOP/patches/experiments/populate-yield-on-contention.patch}
 # One boot runs every repetition of every workload; a hang ends here.
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
 MODE=${MODE:-shape}
 case $MODE in
-shape) KERNELS="series experiment" ROUNDS=1 TESTS="" ;;
+shape) KERNELS=${KERNELS:-series experiment yield} ROUNDS=${ROUNDS:-3} TESTS=${TESTS:-} ;;
 cost) KERNELS="series noinject" ROUNDS=${ROUNDS:-3} TESTS="bench_[ab]*" ;;
 *) die "MODE=$MODE: shape (make bench) or cost (make bench-cost)" ;;
 esac
 
 [ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
-[ -f "$EXPERIMENT" ] || die "no experiment patch: $EXPERIMENT"
 mkdir -p "$WORK"
 # One run at a time: the worktrees and build directories are not shareable.
 [ -n "${RUN_BENCH_LOCKED:-}" ] || RUN_BENCH_LOCKED=1 exec flock "$WORK/.lock" "$0" "$@"
@@ -56,10 +63,30 @@ prepare_tree() {
 	echo "$want $(git -C "$dir" rev-parse HEAD) $(git -C "$dir" diff | sha256sum)" >"$WORK/$kernel/tree.stamp"
 }
 
+# The patch of one kernel (none for series and noinject).
+kernel_patch() {
+	local kernel=$1 n
+	case $kernel in
+	series | noinject) ;;
+	experiment) echo "$EXPERIMENT" ;;
+	yield) echo "$YIELD" ;;
+	yield-[0-9]*)
+		n=${kernel#yield-}
+		mkdir -p "$WORK/$kernel"
+		sed -E "s/^(\+#define MM_POPULATE_BATCH_PAGES[[:space:]]+)[0-9]+$/\1$n/" "$YIELD" \
+			>"$WORK/$kernel/experiment.patch"
+		grep -q "^+#define MM_POPULATE_BATCH_PAGES[[:space:]]*$n\$" "$WORK/$kernel/experiment.patch" ||
+			die "$kernel: no MM_POPULATE_BATCH_PAGES in $YIELD"
+		echo "$WORK/$kernel/experiment.patch"
+		;;
+	*) echo "$TOP/patches/experiments/$kernel.patch" ;;
+	esac
+}
+
 start=$(date +%s)
 for kernel in $KERNELS; do
-	patch=
-	[ "$kernel" = experiment ] && patch=$EXPERIMENT
+	patch=$(kernel_patch "$kernel")
+	[ -z "$patch" ] || [ -f "$patch" ] || die "no patch for kernel $kernel: $patch"
 	prepare_tree "$kernel" "$patch"
 	rm -f "$WORK/$kernel.log"
 done

@@ -7,18 +7,21 @@ import subprocess
 SIZES = (1, 4, 16, 64, 256)
 
 
-def bench_log(hold_ns):
-    """A kernel log with 3 repetitions of every workload and size; hold_ns(size) -> hold_max_ns."""
+def bench_log(hold_ns, writer_ns=lambda s: s * 1000, wall_ns=None, reader_ns=lambda s: 300):
+    """A kernel log with 3 repetitions of every workload and size; hold_ns(size) -> hold_max_ns,
+    and the same for the writer's and the reader's longest waits and the wall time."""
     lines = ['KTAP version 1', '    # Subtest: mm_populate_bench']
     for case, workload in (('bench_anon', 'anon'), ('bench_file', 'file'), ('bench_brk', 'brk')):
         for rep in (1, 2, 3):
             for size in SIZES:
                 hold = hold_ns(size) + rep * 100
+                wall = wall_ns(size) if wall_ns else hold + 500
                 lines.append(
                     f'        # {case}: bench: workload={workload} size_mib={size} rep={rep} '
                     f'hold_max_ns={hold} hold_total_ns={hold} holds=1 read_hold_max_ns=0 '
-                    f'wall_ns={hold + 500} writer_max_wait_ns={size * 1000} writer_max_op_ns=0 '
-                    f'writer_ops=1 reader_max_wait_ns=300 reader_ops=4 read_delay_us=5')
+                    f'wall_ns={wall} writer_max_wait_ns={writer_ns(size)} writer_max_op_ns=0 '
+                    f'writer_ops=1 reader_max_wait_ns={reader_ns(size)} reader_ops=4 '
+                    'read_delay_us=5')
     return '\n'.join(lines) + '\n'
 
 
@@ -46,13 +49,13 @@ class BenchReportTest(TempDirTest):
     def test_a_growing_series_hold_fails(self):
         r = self.report(bench_log(lambda s: 3000 * s), bench_log(lambda s: 150000 * s))
         self.assertEqual(r.returncode, 1)
-        self.assertIn('series anon: ratio', r.stdout)
+        self.assertIn('series anon write hold: ratio', r.stdout)
         self.assertIn('NOT AS EXPECTED', r.stdout)
 
     def test_a_flat_experiment_fails(self):
         r = self.report(bench_log(lambda s: 3000), bench_log(lambda s: 3000))
         self.assertEqual(r.returncode, 1)
-        self.assertIn('experiment brk: ratio 1.0', r.stdout)
+        self.assertIn('experiment brk write hold: ratio 1.00', r.stdout)
 
     def test_holds_of_a_few_us_are_noise(self):
         # 1 µs at 1 MiB, 8 µs at 256 MiB: below the 20 µs floor, not growth.
@@ -64,3 +67,43 @@ class BenchReportTest(TempDirTest):
         r = self.report('KTAP version 1\n', bench_log(lambda s: 3000))
         self.assertEqual(r.returncode, 1)
         self.assertIn('no benchmark lines', r.stderr)
+
+
+class YieldReportTest(TempDirTest):
+    """The third kernel: a writer's wait flat, wall time and reader waits as on series."""
+    SERIES_WALL = staticmethod(lambda s: 150000 * s)
+
+    def report(self, yield_log):
+        args = [os.path.join(SCRIPTS, 'bench-report.py'), '--out', self.tmp,
+                'series=' + self.write('series.log', bench_log(
+                    lambda s: 3000, writer_ns=lambda s: 150000 * s, wall_ns=self.SERIES_WALL)),
+                'experiment=' + self.write('experiment.log', bench_log(lambda s: 150000 * s)),
+                'yield=' + self.write('yield.log', yield_log)]
+        return subprocess.run(args, capture_output=True, text=True)
+
+    def test_a_flat_writer_wait_at_the_same_cost_meets_the_goal(self):
+        r = self.report(bench_log(lambda s: 3000, writer_ns=lambda s: 40000,
+                                  wall_ns=lambda s: 154500 * s))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn('yield anon writer wait: ratio 1.00', r.stdout)
+        with open(self.path('results.csv')) as f:
+            self.assertEqual(len(list(csv.DictReader(f))), 3 * 3 * len(SIZES))
+
+    def test_a_growing_writer_wait_fails(self):
+        r = self.report(bench_log(lambda s: 3000, writer_ns=lambda s: 150000 * s,
+                                  wall_ns=self.SERIES_WALL))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('yield brk writer wait: ratio 256.00', r.stdout)
+        self.assertIn('NOT AS EXPECTED', r.stdout)
+
+    def test_a_slower_population_fails(self):
+        r = self.report(bench_log(lambda s: 3000, writer_ns=lambda s: 40000,
+                                  wall_ns=lambda s: 165000 * s))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('yield anon wall 256 MiB / series: ratio 1.10', r.stdout)
+
+    def test_longer_reader_waits_fail(self):
+        r = self.report(bench_log(lambda s: 3000, writer_ns=lambda s: 40000,
+                                  wall_ns=self.SERIES_WALL, reader_ns=lambda s: 90000))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('yield brk reader wait 1 MiB / series: ratio 4.50', r.stdout)
