@@ -426,6 +426,8 @@ static void bench_workload(struct kunit *test, enum bench_workload workload)
 		kunit_skip(test, "needs the gup:gup_fault tracepoint (CONFIG_TRACEPOINTS)");
 	if (workload == BENCH_FILE && !pop_fail_available(POP_FAIL_FILEMAP_DELAY))
 		kunit_skip(test, "needs fail_filemap_delay (CONFIG_FAIL_FILEMAP_DELAY)");
+	/* The experiment kernel populates under the write lock: that is what it measures. */
+	pop_faults_allow_write_locked(test);
 	p = bench_probes_on(test);
 	for (rep = 1; rep <= BENCH_REPS; rep++) {
 		for (i = 0; i < ARRAY_SIZE(bench_sizes_mib); i++) {

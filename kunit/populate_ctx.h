@@ -12,6 +12,7 @@ struct pop_ctx {
 	struct mm_struct *mm;
 	struct task_struct *task;	/* the test's kthread: only its faults are observed */
 	struct pop_faults faults;
+	bool write_locked_ok;		/* pop_faults_allow_write_locked() */
 	bool tracing;
 	struct pop_lock_events lock;
 	bool armed[POP_NR_FAIL];

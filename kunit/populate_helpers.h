@@ -90,6 +90,7 @@ struct pop_faults *pop_faults(struct kunit *test);
 void pop_faults_reset(struct kunit *test);
 unsigned long pop_faults_at(struct kunit *test, unsigned long addr);
 void pop_faults_notify_at(struct kunit *test, unsigned long n, struct completion *done);
+void pop_faults_allow_write_locked(struct kunit *test);
 struct pop_lock_events *pop_lock_events(struct kunit *test);
 
 /* populate_inject.c: the capabilities of <linux/fail_populate.h>, armed for the test kthread. */

@@ -59,6 +59,15 @@ int pop_observe_start(struct kunit *test)
 	return kunit_add_action_or_reset(test, pop_observe_stop, ctx);
 }
 
+/*
+ * For a benchmark of a kernel that populates under the write lock on purpose (make bench's
+ * experiment): pop_exit does not fail the test for it.
+ */
+void pop_faults_allow_write_locked(struct kunit *test)
+{
+	pop_ctx(test)->write_locked_ok = true;
+}
+
 struct pop_faults *pop_faults(struct kunit *test)
 {
 	return &pop_ctx(test)->faults;
