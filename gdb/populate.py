@@ -55,10 +55,30 @@ def expr(arg):
     return ulong(gdb.parse_and_eval(arg))
 
 
+def map_build_dir():
+    """ccache, shared between clones (CCACHE_NOHASHDIR), can leave another clone's build directory
+    in the debug info: its objects name their sources relative to it. Map it to the directory of
+    the kernel being debugged, at the same depth, so that gdb finds this clone's sources."""
+    anchor = gdb.lookup_global_symbol('__mm_populate')
+    if anchor is None or anchor.symtab is None:
+        return
+    rel, full = anchor.symtab.filename, anchor.symtab.fullname()
+    here = os.path.dirname(os.path.abspath(gdb.current_progspace().filename))
+    if os.path.isabs(rel) or os.path.exists(full) or not full.endswith(rel):
+        return
+    built_in = full[:-len(rel)].rstrip('/')
+    if built_in != here and os.path.exists(os.path.join(here, rel)):
+        gdb.execute(f'set substitute-path {built_in} {here}')
+
+
 def gup_source():
     """mm/gup.c's lines as the binary was built from them, or None when it changed since."""
     anchor = gdb.lookup_global_symbol('__mm_populate')
     path = anchor.symtab.fullname()
+    if not os.path.exists(path) and not os.path.isabs(anchor.symtab.filename):
+        # Built in another clone (map_build_dir()): this kernel's directory, same depth.
+        here = os.path.dirname(os.path.abspath(gdb.current_progspace().filename))
+        path = os.path.normpath(os.path.join(here, anchor.symtab.filename))
     try:
         with open(path) as f:
             lines = f.read().split('\n')
@@ -419,6 +439,7 @@ def fault_attr(val):
     return None
 
 
+map_build_dir()
 make_breakpoints()
 for cmd in (PopBreaks, PopBreak, PopOnly, PopVmas, PopPte, PopCounters):
     cmd()

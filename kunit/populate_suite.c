@@ -98,7 +98,7 @@ void pop_exit(struct kunit *test)
 	unsigned long index, left_mlocked = 0;
 	struct folio *folio;
 	struct mm_struct *mm;
-	DEFINE_XARRAY(mlocked);
+	struct xarray mlocked;
 	long injected = 0;
 	bool armed = false;
 	int i, ret;
@@ -124,6 +124,8 @@ void pop_exit(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, ctx->faults.write_locked, 0UL,
 				    "GUP faults made with mmap_lock held for write");
 
+	/* On the stack: xa_init() gives its lock a lockdep key (DEFINE_XARRAY() is for statics). */
+	xa_init(&mlocked);
 	kthread_use_mm(mm);
 	mmap_read_lock(mm);
 	ret = walk_page_range(mm, 0, TASK_SIZE, &pop_collect_ops, &mlocked);

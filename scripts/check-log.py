@@ -13,7 +13,8 @@ import sys
 SPLAT = re.compile(
     r'(BUG: |WARNING: |kernel BUG at |Kernel panic|Oops|UBSAN: |INFO: possible '
     r'|INFO: task .* blocked for more than|INFO: rcu_.* stall|page dumped because'
-    r'|general protection fault|Unable to handle kernel)')
+    r'|general protection fault|Unable to handle kernel'
+    r'|INFO: trying to register non-static key|turning off the locking correctness validator)')
 COUNTS = re.compile(r'Testing complete\. Ran (\d+) tests: ?(.*)')
 SUITE = re.compile(r'^ {4}# Subtest: (\S+)')
 INJECTED = re.compile(r'faults injected: (\d+)')
