@@ -12,22 +12,9 @@
 
 #define NR 16
 
-/* A fresh mm has start_brk = brk = 0: give it a heap in a free hole. */
-static unsigned long pop_brk_base(struct kunit *test)
-{
-	struct mm_struct *mm = current->mm;
-	unsigned long base = pop_hole(test, 4 * NR);
-
-	mmap_write_lock(mm);
-	mm->start_brk = base;
-	mm->brk = base;
-	mmap_write_unlock(mm);
-	return base;
-}
-
 static void brk_growth_under_mlockall_future_is_populated(struct kunit *test)
 {
-	unsigned long base = pop_brk_base(test);
+	unsigned long base = pop_brk_heap(test, 4 * NR);
 	struct pop_pages pp = {};
 
 	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
@@ -48,7 +35,7 @@ static void brk_growth_under_mlockall_future_is_populated(struct kunit *test)
 
 static void brk_growth_without_mlockall_is_not_populated(struct kunit *test)
 {
-	unsigned long base = pop_brk_base(test);
+	unsigned long base = pop_brk_heap(test, 4 * NR);
 
 	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, NR)), POP_ADDR(base, NR));
 	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, base) & VM_LOCKED);
@@ -58,7 +45,7 @@ static void brk_growth_without_mlockall_is_not_populated(struct kunit *test)
 
 static void brk_growth_under_mlockall_future_onfault_is_not_populated(struct kunit *test)
 {
-	unsigned long base = pop_brk_base(test);
+	unsigned long base = pop_brk_heap(test, 4 * NR);
 
 	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE | MCL_ONFAULT), 0L);
 	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, NR)), POP_ADDR(base, NR));
@@ -67,19 +54,26 @@ static void brk_growth_under_mlockall_future_onfault_is_not_populated(struct kun
 }
 
 /* The break may end inside a page: that page is part of the heap, and populated with it. */
+/* Exactly the first n pages of the heap at base are present, mlocked and counted in locked_vm. */
+static void expect_heap_locked_up_to(struct kunit *test, unsigned long base, unsigned long n)
+{
+	struct pop_pages pp = {};
+
+	pop_expect_present_run(test, base, NR, 0, n);
+	pop_pages(test, base, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, n);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, n);
+}
+
 static void brk_to_an_unaligned_end_populates_the_page_holding_it(struct kunit *test)
 {
-	unsigned long base = pop_brk_base(test);
+	unsigned long base = pop_brk_heap(test, 4 * NR);
 	unsigned long end = POP_ADDR(base, 5) + 1;
-	struct pop_pages pp = {};
 
 	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
 	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(end), end);
 	KUNIT_EXPECT_EQ(test, current->mm->brk, end);
-	pop_expect_present_run(test, base, NR, 0, 6);
-	pop_pages(test, base, NR, &pp);
-	KUNIT_EXPECT_EQ(test, pp.mlocked, 6UL);
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 6UL);
+	expect_heap_locked_up_to(test, base, 6);
 
 	/* Growing from there starts at the next page boundary, with nothing missed. */
 	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, 9)), POP_ADDR(base, 9));
@@ -90,9 +84,8 @@ static void brk_to_an_unaligned_end_populates_the_page_holding_it(struct kunit *
 /* Shrinking releases whole pages past the new break only: its own page stays locked. */
 static void brk_shrink_under_mlockall_future_unlocks_only_the_released_pages(struct kunit *test)
 {
-	unsigned long base = pop_brk_base(test);
+	unsigned long base = pop_brk_heap(test, 4 * NR);
 	unsigned long end = POP_ADDR(base, 5) + 1;
-	struct pop_pages pp = {};
 
 	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
 	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(POP_ADDR(base, NR)), POP_ADDR(base, NR));
@@ -100,10 +93,7 @@ static void brk_shrink_under_mlockall_future_unlocks_only_the_released_pages(str
 
 	KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(end), end);
 	KUNIT_EXPECT_EQ(test, current->mm->brk, end);
-	pop_expect_present_run(test, base, NR, 0, 6);
-	pop_pages(test, base, NR, &pp);
-	KUNIT_EXPECT_EQ(test, pp.mlocked, 6UL);
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 6UL);
+	expect_heap_locked_up_to(test, base, 6);
 	KUNIT_EXPECT_EQ(test, pop_vma_count(base, 4 * NR), 1UL);
 	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 6UL);
 }

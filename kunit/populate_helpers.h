@@ -45,6 +45,7 @@ unsigned long pop_mmap(struct kunit *test, struct file *file, unsigned long addr
 		       unsigned long npages, unsigned long prot, unsigned long flags,
 		       unsigned long pgoff);
 unsigned long pop_hole(struct kunit *test, unsigned long npages);
+unsigned long pop_brk_heap(struct kunit *test, unsigned long npages);
 
 /* populate_file.c: a file whose reads the test counts, fails and hooks. */
 struct pop_file {

@@ -157,3 +157,16 @@ unsigned long pop_hole(struct kunit *test, unsigned long npages)
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, POP_LEN(npages)), 0);
 	return addr;
 }
+
+/* A fresh mm has start_brk = brk = 0: give it a heap in a free hole of npages; its base. */
+unsigned long pop_brk_heap(struct kunit *test, unsigned long npages)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long base = pop_hole(test, npages);
+
+	mmap_write_lock(mm);
+	mm->start_brk = base;
+	mm->brk = base;
+	mmap_write_unlock(mm);
+	return base;
+}

@@ -129,23 +129,10 @@ static void mlockall_current_beyond_the_memlock_limit_fails_and_locks_nothing(st
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
 }
 
-/* A fresh mm has start_brk = brk = 0: give it a heap in a free hole. */
-static unsigned long rl_brk_base(struct kunit *test)
-{
-	struct mm_struct *mm = current->mm;
-	unsigned long base = pop_hole(test, 4 * NR);
-
-	mmap_write_lock(mm);
-	mm->start_brk = base;
-	mm->brk = base;
-	mmap_write_unlock(mm);
-	return base;
-}
-
 /* brk() under MCL_FUTURE locks what it maps: a failed growth leaves the break where it was. */
 static void brk_under_mlockall_future_beyond_the_memlock_limit_fails(struct kunit *test)
 {
-	unsigned long base = rl_brk_base(test);
+	unsigned long base = pop_brk_heap(test, 4 * NR);
 
 	rl_unprivileged(test, NR / 2);
 	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);

@@ -96,7 +96,6 @@ static void pw_writer_fn(void *data)
 
 static void pw_writer_gets_in(struct kunit *test, enum pw_entry entry)
 {
-	struct mm_struct *mm = current->mm;
 	struct pop_mm_thread *t;
 	struct pw_writer *w;
 	unsigned long addr = 0;
@@ -119,11 +118,7 @@ static void pw_writer_gets_in(struct kunit *test, enum pw_entry entry)
 				MAP_PRIVATE | MAP_ANONYMOUS, 0);
 		break;
 	case PW_BRK_MCL_FUTURE:
-		addr = pop_hole(test, PW_NPAGES);
-		mmap_write_lock(mm);
-		mm->start_brk = addr;
-		mm->brk = addr;
-		mmap_write_unlock(mm);
+		addr = pop_brk_heap(test, PW_NPAGES);
 		KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
 		break;
 	}
