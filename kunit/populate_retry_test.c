@@ -325,7 +325,7 @@ static void kill_while_waiting_to_retake_the_lock_ends_mlock_with_eintr(struct k
 	}
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, relock_trace_stop, k), 0);
 
-	/* A kthread ignores signals; this one is to die by SIGKILL once the test is done. */
+	/* A kthread ignores signals: let SIGKILL in. It stays pending until this kthread ends. */
 	allow_signal(SIGKILL);
 	pop_faults_reset(test);
 	pop_faults_notify_at(test, 1, &k->fault_1);
