@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -169,6 +170,23 @@ def message_ends_with_trailers(path):
     return f'after Signed-off-by: {stray[0]!r}' if stray else None
 
 
+def mainline_applies(name):
+    """None if patches/<name>/series applies in order to patches/<name>/base/; else the error."""
+    d = os.path.join(TOP, 'patches', name)
+    with open(os.path.join(d, 'series')) as f:
+        series = [line.split('#')[0].strip() for line in f if line.split('#')[0].strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = os.path.join(tmp, 'tree')
+        shutil.copytree(os.path.join(d, 'base'), tree)
+        for patch in series:
+            for args in (['--check'], []):
+                r = subprocess.run(['git', 'apply', *args, os.path.join(d, patch)], cwd=tree,
+                                   capture_output=True, text=True)
+                if r.returncode:
+                    return f'{patch}: {r.stderr.strip()}'
+    return None
+
+
 def repro():
     """The retry-forever bug on stock 6.12 with the block layer's fault injection, and its fix."""
     # 6.1's two kernels are left out: they would add two cold builds to make test.
@@ -199,6 +217,14 @@ def checkpatch():
               (f': {problem}' if problem else ''))
         passed += problem is None
         failed += problem is not None
+    # Series written against another tree's files keep those files' text in base/.
+    for d in sorted(os.listdir(os.path.join(TOP, 'patches'))):
+        if os.path.isdir(os.path.join(TOP, 'patches', d, 'base')):
+            problem = mainline_applies(d)
+            print(('ok   ' if problem is None else 'FAIL ') + f'patches/{d} applies to base/' +
+                  (f': {problem}' if problem else ''))
+            passed += problem is None
+            failed += problem is not None
     for name, args in checks:
         r = subprocess.run([os.path.join(linux, 'scripts', 'checkpatch.pl'), '--strict', '-q', *args],
                            capture_output=True, text=True)
