@@ -28,7 +28,7 @@ problem() {
 [ "$HOST_OS" != Linux ] || [ "$HOST_ARCH" = x86_64 ] ||
 	problem "this host is $HOST_ARCH, not x86_64: user-mode Linux (ARCH=um) is built for x86_64 hosts here"
 # Only a cold run (no build/ yet) needs it all; a warm one reuses what is there.
-if [ ! -d "$BUILD_DIR" ] && [ "${HOST_FREE_KB:-0}" -lt $((NEED_DISK_GB * 1024 * 1024)) ]; then
+if [ ! -d "$BUILD_DIR" ] && [ "$HOST_FREE_KB" -lt $((NEED_DISK_GB * 1024 * 1024)) ]; then
 	problem "$((HOST_FREE_KB / 1024 / 1024)) GB free in $dir: a cold make test uses about $NEED_DISK_GB GB (build/, linux/, ccache; NEED_DISK_GB=)"
 fi
 if [ -z "$HOST_SHM_KB" ]; then
