@@ -77,10 +77,11 @@ def nommu():
         for log in ('kunit.out', 'test.log'):
             if os.path.exists(os.path.join(kbuild, log)):
                 shutil.copy(os.path.join(kbuild, log), build('nommu', f'{name}.{log}'))
-        statuses = {status for _, status, _ in m.cases}
-        if 'fail' in statuses:
-            part.add(f'mutant {name}', 'ok', 'killed')
-        elif statuses == {'ok'}:
+        r = results.load_json(result)
+        if r is not None and not r['ok'] and (r['failing'] or r['timed_out'] or r['splats']):
+            part.add(f'mutant {name}', 'ok', 'killed by: ' + ' '.join(
+                ['splat'] * bool(r['splats']) + ['hang'] * r['timed_out'] + r['failing']))
+        elif r is not None and r['ok']:
             part.add(f'mutant {name}', 'fail', 'survived')
         else:
             part.add(f'mutant {name}', 'broken', 'did not build or run: ' +
