@@ -14,7 +14,7 @@ HOST_FREE_KB=${HOST_FREE_KB:-$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')}
 HOST_SHM_KB=${HOST_SHM_KB:-$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $2 }')}
 # What a cold make test used (du of build/, linux/ and ccache after a full run; docs/testing.md),
 # and the memory kunit.py gives a UML guest (mem=1G), which UML backs with a file in /dev/shm.
-NEED_DISK_GB=${NEED_DISK_GB:-25}
+NEED_DISK_GB=${NEED_DISK_GB:-16}
 GUEST_MEM_MB=1024
 
 bad=0

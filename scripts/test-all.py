@@ -261,13 +261,13 @@ def checkpatch():
     return part
 
 
-def own_files():
+def own_files(top=TOP):
     """The project's shell and Python files: (shell, python), by name or by #! line."""
     shell, python = [], []
-    listed = subprocess.run(['git', 'ls-files', '-z'], cwd=TOP, capture_output=True, text=True,
+    listed = subprocess.run(['git', 'ls-files', '-z'], cwd=top, capture_output=True, text=True,
                             check=True).stdout.split('\0')
     for name in sorted(filter(None, listed)):
-        path = os.path.join(TOP, name)
+        path = os.path.join(top, name)
         if name.startswith('patches/') or not os.path.isfile(path):
             continue
         with open(path, 'rb') as f:
@@ -279,22 +279,40 @@ def own_files():
     return shell, python
 
 
-def lint():
-    """shellcheck on every shell script, pyflakes on every Python file (.shellcheckrc: options)."""
+def lint(top=TOP):
+    """shellcheck on every shell script, pyflakes on every Python file (.shellcheckrc: options).
+    Each tool runs once on all its files; its findings are read per file from its machine output
+    (shellcheck's JSON, pyflakes' "path:line:col: message" lines)."""
     part = results.Part('lint')
-    shell, python = own_files()
-    for tool, argv, files in (('shellcheck', ['shellcheck'], shell),
-                              ('pyflakes', ['pyflakes3'], python)):
-        if not shutil.which(argv[0]):
-            part.add(tool, 'broken', f'no {argv[0]}: run make deps')
-            continue
-        for name in files:
-            r = subprocess.run(argv + [name], cwd=TOP, capture_output=True, text=True)
-            out = (r.stdout + r.stderr).strip()
-            print(('ok   ' if r.returncode == 0 else 'FAIL ') + f'{tool} {name}')
-            if r.returncode:
-                print(out)
-            part.add(f'{tool} {name}', 'fail' if r.returncode else 'ok', out.split('\n')[0])
+    shell, python = own_files(top)
+    if not shutil.which('shellcheck'):
+        part.add('shellcheck', 'broken', 'no shellcheck: run make deps')
+    else:
+        r = subprocess.run(['shellcheck', '-f', 'json1'] + shell, cwd=top, capture_output=True, text=True)
+        try:
+            found = json.loads(r.stdout)['comments']
+        except (ValueError, KeyError):
+            found = None
+            part.add('shellcheck', 'broken', f'no JSON from shellcheck: {r.stderr.strip()[:200]}')
+        for name in shell if found is not None else []:
+            mine = [c for c in found if c['file'] == name]
+            for c in mine:
+                print(f"{name}:{c['line']}:{c['column']}: {c['level']}: {c['message']} [SC{c['code']}]")
+            part.add(f'shellcheck {name}', 'fail' if mine else 'ok',
+                     f"line {mine[0]['line']}: {mine[0]['message']} [SC{mine[0]['code']}]" if mine else '')
+    if not shutil.which('pyflakes3'):
+        part.add('pyflakes', 'broken', 'no pyflakes3: run make deps')
+    else:
+        r = subprocess.run(['pyflakes3'] + python, cwd=top, capture_output=True, text=True)
+        out = (r.stdout + r.stderr).splitlines()
+        print('\n'.join(out))
+        for name in python:
+            mine = [line for line in out if line.startswith(name + ':')]
+            part.add(f'pyflakes {name}', 'fail' if mine else 'ok', mine[0] if mine else '')
+        if r.returncode and not any(line.split(':')[0] in python for line in out):
+            part.add('pyflakes', 'broken', f'pyflakes3 exited {r.returncode}: {" ".join(out)[:200]}')
+    c = part.counts()
+    print(f"{c['passed']} of {len(part.cases)} files clean")
     return part
 
 

@@ -4,6 +4,7 @@ import importlib.util
 import io
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -136,3 +137,25 @@ class TestAll(unittest.TestCase):
         self.assertEqual([t.name for t in test.subtests[0].subtests], ['t1', 't2', 't3'])
         self.assertEqual((test.counts.passed, test.counts.failed, test.counts.skipped, test.counts.errors),
                          (2, 1, 1, 0))
+
+
+class Lint(unittest.TestCase):
+    def test_lint_names_each_file_with_a_finding(self):
+        with tempfile.TemporaryDirectory() as top:
+            files = {'a.sh': '#!/bin/sh\necho $1\n', 'run': '#!/bin/bash\nset -eu\necho "$1"\n',
+                     'b.py': 'import os\n', 'tool': '#!/usr/bin/env python3\nprint(1)\n',
+                     'patches/x.py': 'import os\n'}
+            for name, text in files.items():
+                os.makedirs(os.path.dirname(os.path.join(top, name)), exist_ok=True)
+                with open(os.path.join(top, name), 'w') as f:
+                    f.write(text)
+            subprocess.run(['git', 'init', '-q', top], check=True)
+            subprocess.run(['git', '-C', top, 'add', '.'], check=True)
+            with redirect_stdout(io.StringIO()):
+                part = test_all.lint(top)
+        got = {name: status for name, status, _ in part.cases}
+        self.assertEqual(got, {'shellcheck a.sh': 'fail', 'shellcheck run': 'ok',
+                               'pyflakes b.py': 'fail', 'pyflakes tool': 'ok'})
+        notes = {name: note for name, _, note in part.cases}
+        self.assertIn('SC2086', notes['shellcheck a.sh'])
+        self.assertIn("'os' imported but unused", notes['pyflakes b.py'])
