@@ -1,14 +1,13 @@
 #!/usr/bin/env python3
 """`make gdb-check`: gdb can still stop in the populate path and read it, so debugging cannot rot.
 
-Two sessions. The README's walk-through (steps 3 and 4 of "Debugging with gdb"), read from the
-README itself: its `make gdb SUITE= TEST=` line and every `(gdb)` line, run in batch mode, each
-checked against what the walk-through says. Then the basics:
-Runs scripts/gdb.sh in batch mode on one suite: stops at __mm_populate() during one test case,
-reads the backtrace, the vma being populated and its pte before and after population, continues
-to the end and reads the suite's KTAP result. Each check is one test: prints "ok"/"FAIL" per check,
-then "== gdb-check: N passed, N failed", and writes the checks to RESULT (results.py's form).
-The gdb session's whole output is kept in LOG.
+Two sessions. The walk-through of docs/gdb.md (its steps 3 and 4), read from that page itself: its
+`make gdb SUITE= TEST=` line and every `(gdb)` line, run in batch mode, each checked against what
+the walk-through says. Then the basics: scripts/gdb.sh in batch mode on one suite stops at
+__mm_populate() during one test case, reads the backtrace, the vma being populated and its pte
+before and after population, continues to the end and reads the suite's KTAP result. Each check is one test: prints "ok"/"FAIL" per check,
+then "== gdb-check: N passed, N failed", and writes the checks to RESULT (results.py's
+form). The gdb session's whole output is kept in LOG.
 """
 import os
 import re
@@ -24,7 +23,7 @@ BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
 LOG = os.path.join(BUILD, 'gdb', 'check.log')
 WALK_LOG = os.path.join(BUILD, 'gdb', 'walkthrough.log')
 RESULT = os.path.join(BUILD, 'gdb', 'result.json')
-README = os.path.join(TOP, 'README.md')
+GUIDE = os.path.join(TOP, 'docs', 'gdb.md')
 SUITE = 'mm_populate_mmap'
 TEST = 'populate_of_anon_private_write_faults_real_anon_pages'
 # gdb's own run takes ~3 s; waiting for another `make run` to release the build is not counted.
@@ -76,10 +75,11 @@ def checks(out):
 
 
 def walkthrough():
-    """(suite, test, commands) of the README's walk-through, steps 3 and 4."""
-    with open(README) as f:
+    """(suite, test, commands) of docs/gdb.md's walk-through, steps 3 and 4."""
+    with open(GUIDE) as f:
         text = f.read()
-    part = text[text.index('A walk-through'):text.index('\n5. ')]
+    first = text.index('\n## A walk-through')
+    part = text[first:text.index('\n5. ', first)]
     m = re.search(r'make gdb SUITE=(\S+) TEST=(\S+)', part)
     cmds = [c.split('#')[0].strip() for c in re.findall(r'^\s*\(gdb\) (.*)$', part, re.M)]
     return m.group(1), m.group(2), cmds

@@ -32,14 +32,13 @@ kunit_glob() {
 	echo "$glob"
 }
 
-# CC_CMD: the compiler $1, through ccache when it is installed (read by the scripts that source this). Hits across clones and build
-# directories need paths relative to a common parent.
+# CC_CMD: the compiler $1 through ccache, which every build needs (make deps installs it): the
+# mutants, bisect and bench kernels rebuild the same objects in other trees. Hits across clones
+# and build directories need paths relative to a common parent.
 use_compiler() {
-	CC_CMD=$1
-	if command -v ccache >/dev/null 2>&1; then
-		export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
-		CC_CMD="ccache $1"
-	fi
+	command -v ccache >/dev/null 2>&1 || die "ccache is not installed: run 'make deps'"
+	export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
+	CC_CMD="ccache $1"
 }
 
 # A worktree of linux/ at rev in dir, with the suites linked in. Kept below build/ at the depth of

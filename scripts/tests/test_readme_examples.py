@@ -1,5 +1,6 @@
-"""The README's quick examples, run as written against the kernel `make run` built (skipped
-without one: the kunit part of `make test` builds it first)."""
+"""The examples of README.md and docs/*.md, run as written against the kernel `make run` built
+(skipped without one: the kunit part of `make test` builds it first)."""
+import glob
 import os
 import re
 import subprocess
@@ -11,12 +12,16 @@ KERNEL = os.path.join(TOP, 'build', 'kunit', 'linux')
 
 
 def readme_commands(prefix):
-    with open(os.path.join(TOP, 'README.md')) as f:
-        return [line.strip() for line in f if line.strip().startswith(prefix)]
+    """The lines of the README and the docs pages that start with prefix (code lines)."""
+    lines = []
+    for path in [os.path.join(TOP, 'README.md')] + sorted(glob.glob(os.path.join(TOP, 'docs', '*.md'))):
+        with open(path) as f:
+            lines += [line.strip() for line in f if line.strip().startswith(prefix)]
+    return lines
 
 
 def make(command):
-    """A README line such as "make run SUITE=x TEST='y*'", run by the shell from the top."""
+    """An example such as "make run SUITE=x TEST='y*'", run by the shell from the top."""
     return subprocess.run(command, shell=True, cwd=TOP, capture_output=True, text=True,
                           timeout=600)
 
