@@ -81,7 +81,7 @@ def mutant_verdict(r):
     if r['ok']:
         return 'survived'
     by = ['splat'] * bool(r['splats']) + ['hang'] * r['timed_out'] + sorted(set(
-        part for t in r['failing'] for part in t.split('.')[1:]))
+        part for t in r['failing'] for part in t.split('.')[1:] if part))
     return ' '.join(by) or 'broken'
 
 
