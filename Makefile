@@ -12,15 +12,17 @@ export SUITE TEST
 # make repro: which kernel series (6.12, 6.1; default both).
 export KERNEL
 
-.PHONY: all deps linux run nommu list selftests gdb gdb-check test test-scripts checkpatch mutants bisect-check soak repro stock bench bench-cost patches clean help
+.PHONY: all deps linux run nommu list selftests gdb gdb-check test test-scripts checkpatch record-tests mutants bisect-check soak repro stock bench bench-cost patches clean help
 
 all: deps linux run
 
+# Each target, then the environment variables its scripts read, with their defaults (scripts/knobs).
 help:
-	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+	@scripts/knobs.py --make
 
-## deps          install the Debian packages the test bed needs (or name them)
+## deps          check the host, then install the Debian packages the test bed needs (or name them)
 deps:
+	@scripts/check-host.sh
 	@scripts/install-deps.sh
 
 ## linux         make linux/ the pristine tree (tag "base") plus patches/series, one commit each
@@ -83,9 +85,13 @@ bench-cost:
 patches:
 	@scripts/export-patches.sh
 
-## test          everything: suites, gdb-check, selftests, scripts' tests, checkpatch, mutants
+## test          everything: lint, suites, gdb-check, selftests, scripts' tests, checkpatch, mutants (docs/testing.md); writes build/test.ktap and build/test-results.json
 test: deps linux
 	@scripts/test-all.py
+
+## record-tests  write the tests of the last make test (or test-all.py PART...) to scripts/expected-tests: each part's floor
+record-tests:
+	@scripts/test-all.py --record
 
 ## test-scripts  only the scripts' own tests
 test-scripts:
@@ -95,6 +101,8 @@ test-scripts:
 checkpatch:
 	@scripts/test-all.py checkpatch
 
-## clean         remove build/ (linux/ and ccache stay)
+## clean         remove build/ (linux/ and ccache stay), and linux/'s worktrees that were in it
+# BUILD_DIR= and LINUX_DIR= as the scripts read them (scripts/lib.sh).
 clean:
-	rm -rf build
+	rm -rf "$${BUILD_DIR:-build}"
+	@if [ -e "$${LINUX_DIR:-linux}/.git" ]; then git -C "$${LINUX_DIR:-linux}" worktree prune; fi

@@ -221,7 +221,7 @@ def plot(out, med, kernels, sizes):
                              'wall_ns')) + '\n')
                 f.write('\n\n')
     png = os.path.join(out, 'results.png')
-    script = [f"set terminal png size 1050,1060 font ',8'", f"set output '{png}'",
+    script = ["set terminal png size 1050,1060 font ',8'", f"set output '{png}'",
               'set logscale xy', "set xtics (1, 4, 16, 64, 256)", 'set xrange [0.8:320]', 'set grid',
               'set key top left', "set format y '10^{%L}'",
               f"set multiplot layout 4,{len(workloads)} title 'mmap\\_lock during population: "

@@ -4,7 +4,8 @@
 # fragments and boot it with KUnit's example suite. Options a prefix does not have yet are left out
 # of its config. One worktree and one build directory, so that each step rebuilds only what the
 # patch it takes off touched. Each prefix's kernel is kept (build/bisect/prefix-<k>/linux): make
-# repro boots the first two, stock 6.12 for UML and the same with the fix.
+# repro boots the first two, stock 6.12 for UML and the same with the fix. The result, one case a
+# prefix, is build/bisect/result.json (results.py's form).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +27,9 @@ linux_worktree "$WORK/linux" HEAD
 passed=0
 failed=0
 table=
+results=$WORK/results.tsv
+: >"$results"
+rm -f "$WORK/result.json"
 k=$n
 for c in $commits; do
 	subject=$(git -C "$LINUX_DIR" log -1 --format=%s "$c")
@@ -44,20 +48,27 @@ for c in $commits; do
 	note "prefix $k/$n: $subject"
 	rm -f "$WORK/build/kunit/result.json"
 	out=$WORK/prefix-$k.out
-	if LINUX_DIR=$WORK/linux KUNIT_BUILD=$WORK/build/kunit KUNITCONFIG=$config FRAGMENTS= \
+	if LINUX_DIR=$WORK/linux KUNIT_BUILD=$WORK/build/kunit KUNITCONFIG=$config FRAGMENTS='' \
 		TIMEOUT=$TIMEOUT SUITE=example "$TOP/scripts/run-kunit.sh" >"$out" 2>&1; then
 		passed=$((passed + 1))
 		mkdir -p "$WORK/prefix-$k"
 		cp "$WORK/build/kunit/linux" "$WORK/build/kunit/.config" "$WORK/prefix-$k/"
 		table+=$(printf '  ok    %d/%d %s' "$k" "$n" "$subject")$'\n'
+		printf 'prefix %s: %s\tok\t\n' "$k" "$subject" >>"$results"
 	else
 		failed=$((failed + 1))
 		table+=$(printf '  FAIL  %d/%d %s (%s)' "$k" "$n" "$subject" "$out")$'\n'
+		printf 'prefix %s: %s\tfail\tsee %s\n' "$k" "$subject" "$out" >>"$results"
 		tail -20 "$out" >&2
 	fi
 	k=$((k - 1))
 done
 git -C "$WORK/linux" checkout -q -f --detach HEAD
+python3 -c 'import sys
+sys.path.insert(0, sys.argv[1])
+import results
+results.write_script_result(sys.argv[3], [l.rstrip("\n").split("\t") for l in open(sys.argv[2])])' \
+	"$TOP/scripts" "$results" "$WORK/result.json"
 
 echo
 echo "== bisect-check: $passed passed, $failed failed (prefixes 1..$((n - 1)) of $n) =="

@@ -15,8 +15,9 @@ WORK=$BUILD_DIR/stock-$LINUX_SERIES
 export PATCHES=$TOP/patches/$LINUX_SERIES LINUX_DIR=$WORK/linux LINUX_SRC
 [ -f "$PATCHES/series" ] || die "no $PATCHES/series: no backport of the fix to $LINUX_SERIES"
 if [ ! -e "$LINUX_SRC" ]; then
-	[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 ||
+	if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 		die "no $LINUX_SRC: install $LINUX_PACKAGE (Debian) as root"
+	fi
 	note "installing $LINUX_PACKAGE"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$LINUX_PACKAGE" >/dev/null ||
 		die "apt-get install $LINUX_PACKAGE failed"
@@ -50,7 +51,7 @@ for kernel in stock fixed; do
 		die "the $LINUX_SERIES $kernel kernel did not build (see $WORK/$kernel.out)"
 	fi
 	missing=$(grep '^CONFIG_.*=y$' "$config" | grep -vxF -f "$build/.config" || true)
-	[ -z "$missing" ] || die "the $LINUX_SERIES $kernel config lost: $(echo $missing)"
+	[ -z "$missing" ] || die "the $LINUX_SERIES $kernel config lost: $(echo "$missing" | paste -sd' ')"
 	cp "$build/linux" "$WORK/$kernel/linux.bin"
 done
 note "$LINUX_SERIES kernels: $WORK/stock/linux.bin, $WORK/fixed/linux.bin"

@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""Judge one kunit.py run: its own verdict, plus the kernel log's splats, and print the summary.
+"""Judge one kunit.py run: its own results (kunit.py --json), plus the kernel log's splats, and
+print the summary.
 
 A lockdep report, BUG, WARNING, KASAN or DEBUG_VM splat anywhere in the kernel log fails the run,
-even when every KUnit test passed.
+even when every KUnit test passed. --json writes the verdict as data: the counts, and every test
+case as results.py reads it ("kernel_log" is the splat check; "kunit.py" a run that gave no
+verdict: broken).
 """
 import argparse
-import json
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results  # noqa: E402
 
 # The first line of every report the kernel's checkers print.
 SPLAT = re.compile(
@@ -15,8 +21,6 @@ SPLAT = re.compile(
     r'|INFO: task .* blocked for more than|INFO: rcu_.* stall|page dumped because'
     r'|general protection fault|Unable to handle kernel'
     r'|INFO: trying to register non-static key|turning off the locking correctness validator)')
-COUNTS = re.compile(r'Testing complete\. Ran (\d+) tests: ?(.*)')
-SUITE = re.compile(r'^ {4}# Subtest: (\S+)')
 INJECTED = re.compile(r'faults injected: (\d+)')
 TIMED_OUT = re.compile(r'timed out after|TimeoutExpired')
 
@@ -31,31 +35,54 @@ def splats(log_lines):
     return found
 
 
-def summarize(kunit_out, log_lines, status):
-    """Everything the summary says, as a dict; 'ok' is the verdict."""
-    counts = {}
-    for line in kunit_out:
-        m = COUNTS.search(line)
-        if m:
-            counts = {'total': int(m.group(1))}
-            for part in m.group(2).split(','):
-                if ':' in part:
-                    name, n = part.split(':')
-                    counts[name.strip()] = int(n)
+def summarize(kunit_json, kunit_out, log_lines, status):
+    """Everything the summary says, as a dict; 'ok' is the verdict, 'tests' the cases.
+
+    kunit_json is what kunit.py --json wrote (None when it wrote nothing: the build failed or
+    kunit.py itself stopped); kunit_out is kunit.py's printed output, read only for the timeout
+    that kunit.py reports in no other way."""
+    cases = list(results.kunit_cases(kunit_json)) if kunit_json else []
+    count = {s: sum(1 for _, st in cases if st == s) for s in results.STATUSES}
     r = {
-        'suites': [m.group(1) for m in map(SUITE.match, log_lines) if m],
-        'total': counts.get('total'),
-        'passed': counts.get('passed', 0),
-        'failed': counts.get('failed', 0) + counts.get('crashed', 0) + counts.get('errors', 0),
-        'skipped': counts.get('skipped', 0),
+        'suites': [g['name'] for g in (kunit_json or {}).get('sub_groups', [])],
+        'total': len(cases) if kunit_json else None,
+        'passed': count['ok'],
+        'failed': count['fail'],
+        'crashed': count['broken'],
+        'skipped': count['skip'],
+        'failing': [n for n, st in cases if st in ('fail', 'broken')],
         'injected': sum(int(m.group(1)) for m in map(INJECTED.search, log_lines) if m),
         'splats': splats(log_lines),
         'timed_out': any(TIMED_OUT.search(line) for line in kunit_out),
         'status': status,
     }
-    r['ok'] = (status == 0 and r['total'] is not None and r['failed'] == 0
+    tests = [(n, st, '') for n, st in cases]
+    tests.append(('kernel_log', 'fail' if r['splats'] else 'ok',
+                  r['splats'][0][0] if r['splats'] else ''))
+    if not cases:
+        why = ('the kernel did not finish before the timeout' if r['timed_out'] else
+               'no result from kunit.py (build failed or the kernel did not start)')
+        tests.append(('kunit.py', 'broken', why))
+    elif status != 0 and not r['failing'] and not r['splats']:
+        tests.append(('kunit.py', 'broken', f'kunit.py exited {status} with no failing test'))
+    r['tests'] = tests
+    r['broken'] = any(st == 'broken' for _, st, _ in tests)
+    r['ok'] = (status == 0 and bool(cases) and r['failed'] == 0 and not r['crashed']
                and not r['splats'] and not r['timed_out'])
     return r
+
+
+def mutant_verdict(r):
+    """What a mutant's run says, from its --json result (None: no result): "survived", "broken"
+    (no verdict), or what killed it: "splat", "hang" and the failing tests' names without their
+    suite ("suite.test.param" gives "test" and "param", as a Killed-by: line names them)."""
+    if r is None:
+        return 'broken'
+    if r['ok']:
+        return 'survived'
+    by = ['splat'] * bool(r['splats']) + ['hang'] * r['timed_out'] + sorted(set(
+        part for t in r['failing'] for part in t.split('.')[1:] if part))
+    return ' '.join(by) or 'broken'
 
 
 def report(r, log, wall, repro):
@@ -64,7 +91,8 @@ def report(r, log, wall, repro):
     if r['total'] is None:
         out.append('tests:   no result from kunit.py (build failed or the kernel crashed)')
     else:
-        out.append(f"tests:   {r['passed']} passed, {r['failed']} failed, {r['skipped']} skipped")
+        out.append(f"tests:   {r['passed']} passed, {r['failed']} failed, {r['skipped']} skipped"
+                   + (f", {r['crashed']} crashed" if r['crashed'] else ''))
     out.append(f"faults injected: {r['injected']}")
     if r['splats']:
         out.append(f"splats:  {len(r['splats'])}")
@@ -93,19 +121,27 @@ def read_lines(path):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument('kunit_out', help="kunit.py's own output")
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) == 2 and argv[0] == '--mutant-verdict':
+        print(mutant_verdict(results.load_json(argv[1])))
+        return 0
+    p = argparse.ArgumentParser(description=__doc__, epilog='check-log.py --mutant-verdict RESULT: '
+                                'what killed a mutant, from the --json RESULT of its run')
+    p.add_argument('kunit_json', help="what kunit.py --json=FILE wrote (missing: no result)")
+    p.add_argument('kunit_out', help="kunit.py's own output (read for its timeout only)")
     p.add_argument('test_log', help='the kernel log kunit.py kept (build_dir/test.log)')
     p.add_argument('--status', type=int, default=0, help="kunit.py's exit status")
     p.add_argument('--wall', type=int, help='seconds the run took')
     p.add_argument('--repro', help='the command that reproduces the run')
     p.add_argument('--json', help='also write the counts and the verdict here')
     a = p.parse_args(argv)
-    r = summarize(read_lines(a.kunit_out), read_lines(a.test_log), a.status)
+    r = summarize(results.load_json(a.kunit_json), read_lines(a.kunit_out), read_lines(a.test_log),
+                  a.status)
     print(report(r, a.test_log, a.wall, a.repro))
     if a.json:
-        with open(a.json, 'w') as f:
-            json.dump(dict(r, splats=[first for first, _ in r['splats']]), f, indent=1)
+        extra = {k: v for k, v in r.items() if k != 'tests'}
+        results.write_script_result(a.json, r['tests'],
+                                    **dict(extra, splats=[first for first, _ in r['splats']]))
     return 0 if r['ok'] else 1
 
 

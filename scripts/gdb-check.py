@@ -6,7 +6,8 @@ Two sessions. The walk-through of docs/gdb.md (its steps 3 and 4), read from tha
 the walk-through says. Then the basics: scripts/gdb.sh in batch mode on one suite stops at
 __mm_populate() during one test case, reads the backtrace, the vma being populated and its pte
 before and after population, continues to the end and reads the suite's KTAP result. Each check is one test: prints "ok"/"FAIL" per check,
-then "== gdb-check: N passed, N failed". The gdb session's whole output is kept in LOG.
+then "== gdb-check: N passed, N failed", and writes the checks to RESULT (results.py's
+form). The gdb session's whole output is kept in LOG.
 """
 import os
 import re
@@ -14,10 +15,14 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
 LOG = os.path.join(BUILD, 'gdb', 'check.log')
 WALK_LOG = os.path.join(BUILD, 'gdb', 'walkthrough.log')
+RESULT = os.path.join(BUILD, 'gdb', 'result.json')
 GUIDE = os.path.join(TOP, 'docs', 'gdb.md')
 SUITE = 'mm_populate_mmap'
 TEST = 'populate_of_anon_private_write_faults_real_anon_pages'
@@ -121,6 +126,8 @@ def session(suite, test, commands, log_path):
 
 def main():
     os.makedirs(os.path.dirname(LOG), exist_ok=True)
+    if os.path.exists(RESULT):
+        os.remove(RESULT)
     start = time.time()
     suite, test, cmds = walkthrough()
     marked = [x for c in cmds for x in (f'echo @@ {c}\\n', c)]
@@ -128,10 +135,13 @@ def main():
     out = session(SUITE, '', COMMANDS, LOG)
     wall = time.time() - start
     passed = failed = 0
+    cases = []
     for name, ok in list(walkthrough_checks(walk)) + list(checks(out)):
         print(('ok   ' if ok else 'FAIL ') + name)
         passed += bool(ok)
         failed += not ok
+        cases.append((name, 'ok' if ok else 'fail', ''))
+    results.write_script_result(RESULT, cases, wall=round(wall))
     if failed:
         print(f'--- the end of {os.path.relpath(LOG)}:\n' + '\n'.join(out.splitlines()[-25:]))
     print(f'== gdb-check: {passed} passed, {failed} failed in {wall:.0f} s; logs: '
@@ -140,4 +150,5 @@ def main():
 
 
 if __name__ == '__main__':
+    __import__('knobs').answer_help(__file__, __doc__)
     sys.exit(main())

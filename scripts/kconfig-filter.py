@@ -4,10 +4,15 @@
 bisect-check builds earlier prefixes of the series, which do not have the options later patches
 add; kunit.py would stop on each of them ("Missing: CONFIG_..."). Comments and blank lines go.
 """
+import os
 import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+__import__('knobs').answer_help(__file__, __doc__)
+if len(sys.argv) != 2:
+    sys.exit('usage: kconfig-filter.py TREE <FRAGMENT')
 tree = sys.argv[1]
 defined = set(re.findall(r'^\s*(?:menu)?config\s+(\w+)', subprocess.run(
     ['git', '-C', tree, 'grep', '-h', '-E', r'^\s*(menu)?config\s+\w+', '--', '*Kconfig*'],

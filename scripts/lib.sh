@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2034 # its variables are read by the scripts that source it
 # Shared by every script: the one place for the kernel series, the paths and the error helpers.
 
 # The test bed's kernel series. make repro also builds other series' stock kernels (run-repro.py
@@ -42,10 +43,23 @@ use_compiler() {
 
 # A worktree of linux/ at rev in dir, with the suites linked in. Kept below build/ at the depth of
 # linux/ below the top, so that ccache (paths relative to CCACHE_BASEDIR) reuses linux/'s objects.
+# A worktree whose directory is gone (make clean, rm -rf build) is still registered in linux/ until
+# pruned, and git then refuses to add it again.
 linux_worktree() {
 	if [ ! -e "$1" ]; then
+		git -C "$LINUX_DIR" worktree prune
 		mkdir -p "$(dirname "$1")"
 		git -C "$LINUX_DIR" worktree add -q --detach "$1" "$2"
 	fi
 	ln -sfn "$TOP/kunit" "$1/mm/populate_test"
 }
+
+# Every script answers --help: its header comment and its knobs (scripts/knobs). A script sources
+# this file with its own arguments.
+case ${1:-} in
+-h | --help)
+	sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '/^[^#]*[^ ]=\|^set /d'
+	python3 "$TOP/scripts/knobs.py" --script "$(basename "$0")"
+	exit 0
+	;;
+esac

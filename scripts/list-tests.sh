@@ -28,6 +28,7 @@ suite_tests=
 [ -z "${SUITE:-}" ] || suite_tests=$(list "$SUITE")
 if [ -n "$suite_tests" ]; then
 	echo "error: no test of SUITE=$SUITE matches TEST=${TEST:-}; its tests:" >&2
+	# shellcheck disable=SC2001 # one substitution per line of a list
 	echo "$suite_tests" | sed 's/^[^.]*\./  /' >&2
 else
 	echo "error: no test matches SUITE=${SUITE:-} TEST=${TEST:-}; the suites:" >&2

@@ -114,6 +114,7 @@ for p in $(series); do
 	[ -f "$PATCHES/$p" ] || die "patches/series names $p, which does not exist"
 	keys="$keys $(file_key "$PATCHES/$p" | tr ' ' :)"
 done
+# shellcheck disable=SC2086 # the keys are words without blanks (tr ' ' :)
 set -- $keys
 npatches=$#
 

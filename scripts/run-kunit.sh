@@ -18,6 +18,7 @@ mkdir -p "$KUNIT_BUILD"
 rel_build=$(realpath --relative-to="$LINUX_DIR" "$KUNIT_BUILD")
 
 set -- run --arch=um --jobs="$(nproc)" --timeout="$TIMEOUT" --build_dir="$rel_build" \
+	--json="$KUNIT_BUILD/kunit.json" \
 	--kernel_args="$KUNIT_KERNEL_ARGS" \
 	--kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$KUNITCONFIG")"
 # A fragment is a name in configs/ or a path of your own.
@@ -36,14 +37,15 @@ glob=$(kunit_glob)
 
 cmd="cd $(realpath --relative-to="$PWD" "$LINUX_DIR") && ./tools/testing/kunit/kunit.py$(printf " '%s'" "$@")"
 echo "\$ $cmd"
-rm -f "$KUNIT_BUILD/test.log"
+rm -f "$KUNIT_BUILD/test.log" "$KUNIT_BUILD/kunit.json"
 start=$(date +%s)
 rc=0
 (cd "$LINUX_DIR" && python3 tools/testing/kunit/kunit.py "$@") \
 	2>&1 | tee "$KUNIT_BUILD/kunit.out" || rc=$?
 verdict=0
 python3 "$TOP/scripts/check-log.py" --status "$rc" --wall "$(($(date +%s) - start))" --repro "$cmd" \
-	--json "$KUNIT_BUILD/result.json" "$KUNIT_BUILD/kunit.out" "$KUNIT_BUILD/test.log" || verdict=$?
+	--json "$KUNIT_BUILD/result.json" "$KUNIT_BUILD/kunit.json" "$KUNIT_BUILD/kunit.out" \
+	"$KUNIT_BUILD/test.log" || verdict=$?
 # No suite ran under a filter: most likely it matches no test. Say so, with what it could match.
 if [ "$verdict" != 0 ] && [ -n "$glob" ] && [ -x "$KUNIT_BUILD/linux" ] &&
 	python3 -c 'import json, sys; sys.exit(bool(json.load(open(sys.argv[1]))["suites"]))' \

@@ -24,6 +24,7 @@ command -v qemu-system-riscv64 >/dev/null 2>&1 ||
 mutant=
 if [ -n "${MUTANT:-}" ]; then
 	mutant=$NOMMU_MUTANTS/$MUTANT.patch
+	# shellcheck disable=SC2012 # the project's own file names: no blanks
 	[ -f "$mutant" ] || die "no nommu mutant named $MUTANT (have: $(cd "$NOMMU_MUTANTS" && ls | sed -n 's/\.patch$//p' | paste -sd' '))"
 fi
 rev=$(git -C "$LINUX_DIR" rev-parse --verify -q "$LINUX_REV^{commit}") || die "no revision $LINUX_REV in $LINUX_DIR"
@@ -46,6 +47,7 @@ grep -A2 '^config MM_POPULATE_KUNIT_TEST' "$tree/mm/Kconfig.debug" | grep -q 'de
 
 set -- run --jobs="$(nproc)" --timeout="$TIMEOUT" --build_dir="$(realpath --relative-to="$tree" "$kbuild")" \
 	--qemu_config="$TOP/configs/nommu-riscv64.py" --cross_compile="$CROSS_COMPILE" \
+	--json="$kbuild/kunit.json" \
 	--kunitconfig="$(realpath --relative-to="$tree" "$TOP/kunit")"
 use_compiler "${CROSS_COMPILE}gcc"
 set -- "$@" --make_options "CC=$CC_CMD"
@@ -55,9 +57,9 @@ glob=$(kunit_glob)
 cmd="cd $(realpath --relative-to="$PWD" "$tree") && ./tools/testing/kunit/kunit.py$(printf " '%s'" "$@")"
 echo "\$ $cmd"
 mkdir -p "$kbuild"
-rm -f "$kbuild/test.log" "$kbuild/result.json"
+rm -f "$kbuild/test.log" "$kbuild/result.json" "$kbuild/kunit.json"
 start=$(date +%s)
 rc=0
 (cd "$tree" && python3 tools/testing/kunit/kunit.py "$@") 2>&1 | tee "$kbuild/kunit.out" || rc=$?
 python3 "$TOP/scripts/check-log.py" --status "$rc" --wall "$(($(date +%s) - start))" --repro "$cmd" \
-	--json "$kbuild/result.json" "$kbuild/kunit.out" "$kbuild/test.log"
+	--json "$kbuild/result.json" "$kbuild/kunit.json" "$kbuild/kunit.out" "$kbuild/test.log"

@@ -19,6 +19,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results  # noqa: E402
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
 PROGRAM = 'populate_disk_read_error'
@@ -33,6 +36,7 @@ KERNELS = {
     '6.1 stock': ('6.1', STOCK.format('6.1', 'stock'), {'populate', 'madvise'}),
     '6.1 fixed': ('6.1', STOCK.format('6.1', 'fixed'), {'madvise'}),
 }
+RESULT = os.path.join(BUILD, 'repro', 'result.json')
 TAP = re.compile(r'^(?:populate_disk_read_error: )?(ok|not ok) \d+ (.*?): (.*)$')
 
 
@@ -57,7 +61,9 @@ def main():
         if not all(os.access(k, os.X_OK) for ks, k, _ in kernels.values() if ks == s):
             builder = ['bisect-check.sh'] if s == '6.12' else ['build-stock.sh', s]
             subprocess.call([os.path.join(TOP, 'scripts', builder[0])] + builder[1:])
-    rows, cols, failures = {}, [], []
+    if os.path.exists(RESULT):
+        os.remove(RESULT)
+    rows, cols, failures, broken = {}, [], [], set()
     for name, (_, kernel, loops) in kernels.items():
         if not os.access(kernel, os.X_OK):
             sys.exit(f'error: no kernel {kernel}: its build failed (see above)')
@@ -69,6 +75,7 @@ def main():
         why = selftests.no_user_process(lines, rc)
         if why:
             failures.append((name, f'the guest could not run a user process: {why}'))
+            broken.add(name)
             continue
         for first, _ in check_log.splats(lines)[:3]:
             failures.append((name, f'splat: {first}'))
@@ -100,9 +107,13 @@ def main():
     for kernel, what in failures:
         print(f'  {kernel}: {what}')
     failed = len({kernel for kernel, _ in failures})
+    results.write_script_result(RESULT, [
+        (k, 'broken' if k in broken else 'fail' if any(f == k for f, _ in failures) else 'ok',
+         '; '.join(w for f, w in failures if f == k)) for k in cols])
     print(f'\n== repro: {len(cols) - failed} passed, {failed} failed ==')
     return 1 if failures else 0
 
 
 if __name__ == '__main__':
+    __import__('knobs').answer_help(__file__, __doc__)
     sys.exit(main())

@@ -242,4 +242,6 @@ def print_table(programs, presets, table):
 
 
 if __name__ == '__main__':
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    __import__('knobs').answer_help(__file__, __doc__)
     sys.exit(main())

@@ -4,7 +4,8 @@
 # for a reason of its own (timing luck), not the kernel's. LOAD=1 keeps every host core busy
 # meanwhile (one CPU hog per core, always stopped on the way out). Every boot is bounded by
 # TIMEOUT; each boot's output and kernel log are kept in build/soak/. Ends with
-# "== soak: N passed, N failed" (test runs; a boot that splats or hangs is one failure more).
+# "== soak: N passed, N failed" (test runs; a boot that splats or hangs is one failure more);
+# the part's result, one case a test, is build/soak/result.json.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -48,8 +49,9 @@ for i in $(seq "$N"); do
 		${glob:+"$glob"}) >"$OUT/$i.out" 2>&1 || rc=$?
 	cp "$KUNIT_BUILD/test.log" "$OUT/$i.log" 2>/dev/null || : >"$OUT/$i.log"
 	python3 "$TOP/scripts/check-log.py" --status "$rc" --json "$OUT/$i.verdict.json" \
-		"$OUT/$i.out" "$OUT/$i.log" >/dev/null || true
+		"$OUT/$i.json" "$OUT/$i.out" "$OUT/$i.log" >/dev/null || true
 done
 stop_hogs
 hogs=()
-python3 "$TOP/scripts/soak-report.py" --load "$LOAD" --wall "$(($(date +%s) - start))" "$OUT" "$N"
+python3 "$TOP/scripts/soak-report.py" --load "$LOAD" --wall "$(($(date +%s) - start))" \
+	--json "$OUT/result.json" "$OUT" "$N"

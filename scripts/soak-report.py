@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """make soak's report: from the boots run-soak.sh kept in OUT (<i>.json, kunit.py's results;
 <i>.verdict.json, check-log.py's verdict), how often each test failed, and the boots that failed
-without a failing test (a splat, a hang, a crash). Ends with "== soak: N passed, N failed"."""
+without a failing test (a splat, a hang, a crash). Ends with "== soak: N passed, N failed" (test
+runs). --json writes the part's result as results.py reads it: one case a test (fail when it
+failed or was missing in any boot), and one a boot that failed without a failing test (broken when
+it gave no verdict: no result, a hang; fail on a splat)."""
 import argparse
 import collections
 import json
 import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import results  # noqa: E402
 
 
 def cases(group):
@@ -33,10 +39,10 @@ def soak(out, n):
     failed_in = collections.defaultdict(list)
     boot_failures = []
     for i in range(1, n + 1):
-        results = load(os.path.join(out, f'{i}.json'))
+        boot = load(os.path.join(out, f'{i}.json'))
         verdict = load(os.path.join(out, f'{i}.verdict.json')) or {}
         failing = False
-        for test, status in cases(results or {}):
+        for test, status in cases(boot or {}):
             runs[test] += 1
             if status == 'SKIP':
                 skips[test] += 1
@@ -44,7 +50,7 @@ def soak(out, n):
                 failed_in[test].append(i)
                 failing = True
         reasons = []
-        if results is None:
+        if boot is None:
             reasons.append('no result from kunit.py')
         reasons += [f'splat: {s}' for s in verdict.get('splats', [])[:3]]
         if verdict.get('timed_out'):
@@ -60,6 +66,7 @@ def main(argv=None):
     p.add_argument('n', type=int, help='how many boots it ran')
     p.add_argument('--load', default='0', help='1 if every host core was kept busy')
     p.add_argument('--wall', type=int, help='seconds the boots took')
+    p.add_argument('--json', help="also write the part's result here")
     a = p.parse_args(argv)
     runs, skips, failed_in, boot_failures = soak(a.out, a.n)
     load = 'every host core busy' if a.load == '1' else 'no load'
@@ -82,6 +89,21 @@ def main(argv=None):
     failed = sum(len(b) for b in failed_in.values()) + len(boot_failures) + len(missing)
     passed = sum(runs.values()) - sum(skips.values()) - sum(len(b) for b in failed_in.values())
     print(f'== soak: {passed} passed, {failed} failed')
+    if a.json:
+        tests = []
+        for test in sorted(runs):
+            if test in failed_in or runs[test] < a.n:
+                tests.append((test, 'fail', f'failed in boots {failed_in.get(test, [])}, '
+                              f'ran in {runs[test]} of {a.n}'))
+            else:
+                tests.append((test, 'skip' if skips[test] == runs[test] else 'ok', ''))
+        for i, reasons in boot_failures:
+            # No verdict (no result, a hang) is broken; a splat is a failure the kernel found.
+            broken = not any(r.startswith('splat: ') for r in reasons)
+            tests.append((f'boot {i}', 'broken' if broken else 'fail', '; '.join(reasons)))
+        if not runs and not boot_failures:
+            tests.append(('soak', 'broken', 'no test ran in any boot'))
+        results.write_script_result(a.json, tests, boots=a.n, load=a.load, wall=a.wall)
     return 1 if failed or not runs else 0
 
 

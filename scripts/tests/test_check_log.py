@@ -1,9 +1,18 @@
-"""The run verdict: kunit.py's result plus the kernel log's splats."""
+"""The run verdict: kunit.py's result (its --json) plus the kernel log's splats."""
 from scripts.tests.helpers import SCRIPTS, TempDirTest
+import json
 import os
 import subprocess
 
-PASSING = '[05:40:02] Testing complete. Ran 3 tests: passed: 3\n'
+
+def kunit_json(*statuses):
+    """What kunit.py --json writes for one suite of tests a_test, b_test... with these statuses."""
+    return {'name': 'KUnit Test Group', 'test_cases': [], 'sub_groups': [{
+        'name': 'mm_populate_mmap', 'sub_groups': [],
+        'test_cases': [{'name': f'{chr(97 + i)}_test', 'status': st} for i, st in enumerate(statuses)]}]}
+
+
+PASSING = kunit_json('PASS', 'PASS', 'PASS')
 CLEAN_LOG = """KTAP version 1
 1..1
     KTAP version 1
@@ -41,12 +50,17 @@ $ scripts/decode_stacktrace.sh ../build/kunit/vmlinux ../build/kunit < ../build/
 
 
 class CheckLog(TempDirTest):
-    def check(self, kunit_out, log, status=0):
+    def check(self, kunit, log, status=0, kunit_out=''):
+        """check-log.py on kunit.py's JSON (None: kunit.py wrote none) and a kernel log."""
+        result = self.write('kunit.json', json.dumps(kunit)) if kunit else self.path('none.json')
         out = self.write('kunit.out', kunit_out)
         test_log = self.write('test.log', log)
-        return subprocess.run([os.path.join(SCRIPTS, 'check-log.py'), '--status', str(status),
-                               '--repro', 'REPRO', out, test_log],
-                              capture_output=True, text=True)
+        r = subprocess.run([os.path.join(SCRIPTS, 'check-log.py'), '--status', str(status),
+                            '--repro', 'REPRO', '--json', self.path('result.json'), result, out,
+                            test_log], capture_output=True, text=True)
+        with open(self.path('result.json')) as f:
+            r.result = json.load(f)
+        return r
 
     def test_clean_run_passes_and_counts_injected_faults(self):
         r = self.check(PASSING, CLEAN_LOG)
@@ -77,18 +91,26 @@ class CheckLog(TempDirTest):
                 self.assertIn(line, r.stdout)
 
     def test_hung_kernel_fails_with_the_log_and_rerun_command(self):
-        r = self.check(HUNG, 'KTAP version 1\n1..1\n', status=1)
+        r = self.check(kunit_json('ERROR'), 'KTAP version 1\n1..1\n', status=1, kunit_out=HUNG)
         self.assertEqual(r.returncode, 1)
         self.assertIn('hang:    the kernel did not finish before the timeout', r.stdout)
         self.assertIn('log:     ' + self.path('test.log'), r.stdout)
         self.assertIn('rerun:   REPRO', r.stdout)
+        # A hang without a failing test gives no verdict: broken, not failed.
+        self.assertEqual(r.result['failed'], 0)
+        self.assertIn(['mm_populate_mmap.a_test', 'broken', ''],
+                      [[t['name'], t['status'], t['note']] for t in r.result['tests']])
 
-    def test_failed_build_without_results_fails(self):
-        r = self.check('ERROR:root:mm/gup.c:1: error: expected\n', '', status=1)
+    def test_failed_build_without_results_is_broken(self):
+        r = self.check(None, '', status=1, kunit_out='ERROR:root:mm/gup.c:1: error: expected\n')
         self.assertEqual(r.returncode, 1)
         self.assertIn('no result from kunit.py', r.stdout)
+        self.assertEqual([(t['name'], t['status']) for t in r.result['tests']],
+                         [('kernel_log', 'ok'), ('kunit.py', 'broken')])
 
     def test_failing_test_fails(self):
-        r = self.check('Testing complete. Ran 3 tests: passed: 2, failed: 1\n', CLEAN_LOG, 1)
+        r = self.check(kunit_json('PASS', 'FAIL', 'PASS'), CLEAN_LOG, 1)
         self.assertEqual(r.returncode, 1)
         self.assertIn('tests:   2 passed, 1 failed, 0 skipped', r.stdout)
+        self.assertEqual(r.result['failing'], ['mm_populate_mmap.b_test'])
+        self.assertFalse(any(t['status'] == 'broken' for t in r.result['tests']))

@@ -30,10 +30,11 @@ class KunitRun(TempDirTest):
         out = self.path('kunit.out')
         with open(out, 'w') as f:
             subprocess.run(['python3', KUNIT_PY, 'exec', '--arch=um', '--build_dir=' + build,
-                            '--timeout=2'], cwd=LINUX, stdout=f, stderr=subprocess.STDOUT,
-                           timeout=60)
+                            '--timeout=2', '--json=' + self.path('kunit.json')], cwd=LINUX,
+                           stdout=f, stderr=subprocess.STDOUT, timeout=60)
         r = subprocess.run([os.path.join(SCRIPTS, 'check-log.py'), '--status', '1',
-                            '--repro', 'REPRO', out, os.path.join(build, 'test.log')],
+                            '--repro', 'REPRO', self.path('kunit.json'), out,
+                            os.path.join(build, 'test.log')],
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertIn('hang:    the kernel did not finish before the timeout', r.stdout)
