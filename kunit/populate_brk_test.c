@@ -98,12 +98,33 @@ static void brk_shrink_under_mlockall_future_unlocks_only_the_released_pages(str
 	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 6UL);
 }
 
+/*
+ * vm_brk_flags(), the brk of the ELF loader (a binary's bss), populates under MCL_FUTURE like
+ * brk() (mm/mmap.c, vm_brk_flags(): "populate = ((mm->def_flags & VM_LOCKED) != 0);" then
+ * "if (populate && !ret) mm_populate(addr, len);").
+ */
+static void vm_brk_flags_under_mlockall_future_is_populated(struct kunit *test)
+{
+	unsigned long addr = pop_hole(test, NR);
+	struct pop_pages pp = {};
+
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
+	KUNIT_ASSERT_EQ(test, vm_brk_flags(addr, POP_LEN(NR), 0), 0);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, addr) & VM_LOCKED);
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+}
+
 static struct kunit_case populate_brk_cases[] = {
 	KUNIT_CASE(brk_growth_under_mlockall_future_is_populated),
 	KUNIT_CASE(brk_growth_without_mlockall_is_not_populated),
 	KUNIT_CASE(brk_growth_under_mlockall_future_onfault_is_not_populated),
 	KUNIT_CASE(brk_to_an_unaligned_end_populates_the_page_holding_it),
 	KUNIT_CASE(brk_shrink_under_mlockall_future_unlocks_only_the_released_pages),
+	KUNIT_CASE(vm_brk_flags_under_mlockall_future_is_populated),
 	{}
 };
 

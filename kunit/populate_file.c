@@ -14,6 +14,8 @@
 #include <linux/pagemap.h>
 #include <linux/pseudo_fs.h>
 #include <linux/rwsem.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 
 #include "populate_ctx.h"
 
@@ -157,4 +159,45 @@ bool pop_file_dirty(struct pop_file *pf, pgoff_t index)
 	ret = folio_test_dirty(folio);
 	folio_put(folio);
 	return ret;
+}
+
+struct pop_kill {
+	struct task_struct *task;
+	pgoff_t index;
+};
+
+static void pop_kill_hook(struct pop_file *pf, pgoff_t index)
+{
+	struct pop_kill *k = pf->hook_data;
+
+	if (index == k->index && current == k->task)
+		send_sig(SIGKILL, current, 1);
+}
+
+/*
+ * The test kthread gets SIGKILL from inside the read of page index of pf: from the middle of its
+ * own population, which must then end. A kthread ignores every signal unless it allows it, and
+ * takes only those the kernel sends (send_sig() with priv 1), as SIGKILL is sent here.
+ * pop_take_sigkill() tells whether it came, and clears it.
+ */
+void pop_file_kill_at(struct kunit *test, struct pop_file *pf, pgoff_t index)
+{
+	struct pop_kill *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	k->task = current;
+	k->index = index;
+	pf->hook_data = k;
+	pf->read_hook = pop_kill_hook;
+	allow_signal(SIGKILL);
+}
+
+/* Is a SIGKILL pending for the test kthread? Clears it, so that the test may go on. */
+bool pop_take_sigkill(void)
+{
+	bool pending = fatal_signal_pending(current);
+
+	flush_signals(current);
+	disallow_signal(SIGKILL);
+	return pending;
 }

@@ -30,6 +30,9 @@ struct pop_pages {
 	unsigned long anon;		/* an anonymous folio */
 	unsigned long mlocked;		/* a folio with PG_mlocked */
 	unsigned long dirty;		/* pte_dirty() */
+	unsigned long unevictable;	/* a folio with PG_unevictable */
+	/* The sum of mlock_count over the folios on the unevictable LRU, once per PTE. */
+	unsigned long mlock_count;
 	unsigned long *map;		/* if set: bit i = page i of the range is present */
 };
 
@@ -65,6 +68,8 @@ struct pop_file {
 struct pop_file *pop_file_create(struct kunit *test, unsigned long npages);
 void pop_file_fail(struct pop_file *pf, pgoff_t index, int times);
 bool pop_file_dirty(struct pop_file *pf, pgoff_t index);
+void pop_file_kill_at(struct kunit *test, struct pop_file *pf, pgoff_t index);
+bool pop_take_sigkill(void);
 
 /* populate_threads.c: another kthread in the test's mm. */
 struct pop_mm_thread;

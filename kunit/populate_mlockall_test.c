@@ -209,6 +209,49 @@ static void mlockall_with_invalid_flags_fails_and_changes_nothing(struct kunit *
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 2UL * NR);
 }
 
+/*
+ * MCL_CURRENT mlocks what is mapped already, through mlock_fixup() like mlock() (mm/mlock.c,
+ * mlock_pte_range(): "if (vma->vm_flags & VM_LOCKED) mlock_folio(folio);"), without faulting it
+ * again.
+ */
+static void mlockall_current_mlocks_the_pages_that_were_present_before_it(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+
+	KUNIT_ASSERT_EQ(test, sys_madvise(addr, POP_LEN(NR), MADV_POPULATE_WRITE), 0L);
+	pop_faults_reset(test);
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_CURRENT), 0L);
+	KUNIT_EXPECT_EQ_MSG(test, pop_faults(test)->count, 0UL, "present pages faulted again");
+	pop_pages(test, addr, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.anon, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.unevictable, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+}
+
+/*
+ * MCL_FUTURE alone changes mm->def_flags only and leaves the vmas as they are (mm/mlock.c,
+ * apply_mlockall_flags(): "if (!(flags & MCL_CURRENT)) goto out;"): a range mlock()ed before
+ * stays locked, and one never locked stays unlocked.
+ */
+static void mlockall_future_alone_leaves_an_earlier_mlock_in_place(struct kunit *test)
+{
+	unsigned long locked = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	unsigned long plain = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	struct pop_pages pp = {};
+
+	KUNIT_ASSERT_EQ(test, sys_mlock(locked, POP_LEN(NR)), 0L);
+	KUNIT_ASSERT_EQ(test, sys_mlockall(MCL_FUTURE), 0L);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, locked) & VM_LOCKED);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, plain) & VM_LOCKED);
+	pop_pages(test, locked, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_present(test, plain, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+}
+
 static struct kunit_case populate_mlockall_cases[] = {
 	KUNIT_CASE(mlockall_current_populates_every_vma_but_prot_none),
 	KUNIT_CASE(mlockall_future_populates_a_later_mmap),
@@ -219,6 +262,8 @@ static struct kunit_case populate_mlockall_cases[] = {
 	KUNIT_CASE(mlockall_current_onfault_locks_every_vma_but_populates_none),
 	KUNIT_CASE(mlockall_and_munlockall_keep_the_def_flags_that_are_not_theirs),
 	KUNIT_CASE(mlockall_with_invalid_flags_fails_and_changes_nothing),
+	KUNIT_CASE(mlockall_current_mlocks_the_pages_that_were_present_before_it),
+	KUNIT_CASE(mlockall_future_alone_leaves_an_earlier_mlock_in_place),
 	{}
 };
 

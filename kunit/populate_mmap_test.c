@@ -205,6 +205,42 @@ static void map_locked_of_write_only_file_shared_reads_and_mlocks_every_page(str
 		KUNIT_EXPECT_FALSE_MSG(test, pop_file_dirty(pf, i), "file page %lu dirtied", i);
 }
 
+/*
+ * SIGKILL while MAP_POPULATE reads page KILL_AT: __get_user_pages() sees it at the next page
+ * (mm/gup.c: "if (fatal_signal_pending(current)) { ret = -EINTR; ..."), and __mm_populate(), which
+ * ignores errors for mmap, goes on to the next vma: there is none. The mapping is made, with the
+ * pages before KILL_AT present and none after it read.
+ */
+#define KILL_AT 5
+static void populate_ends_at_a_fatal_signal(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR);
+	unsigned long addr;
+
+	pop_file_kill_at(test, pf, KILL_AT);
+	addr = vm_mmap(pf->file, 0, POP_LEN(NR), PROT_READ, MAP_SHARED | MAP_POPULATE, 0);
+	KUNIT_ASSERT_TRUE_MSG(test, pop_take_sigkill(), "no SIGKILL at page %d", KILL_AT);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "vm_mmap: %ld", (long)addr);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pf->reads), KILL_AT + 1, "pages read after SIGKILL");
+	pop_expect_present_run(test, addr, NR, 0, KILL_AT);
+}
+
+/*
+ * A mapping longer than its file: filemap_fault() refuses the pages past EOF (mm/filemap.c: "if
+ * (unlikely(index >= max_idx)) return VM_FAULT_SIGBUS;"), which mmap ignores: every page of the
+ * file is populated, none past it read or mapped.
+ */
+static void populate_of_a_mapping_past_the_end_of_its_file_populates_up_to_it(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, NR / 2);
+	unsigned long addr = pop_mmap(test, pf->file, 0, NR, PROT_READ,
+				      MAP_SHARED | MAP_POPULATE, 0);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR / 2);
+	pop_expect_present_run(test, addr, NR, 0, NR / 2);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_FILEPAGES), NR / 2UL);
+}
+
 static struct kunit_case populate_mmap_cases[] = {
 	KUNIT_CASE(mmap_without_populate_maps_nothing),
 	KUNIT_CASE(populate_of_anon_private_write_faults_real_anon_pages),
@@ -220,6 +256,8 @@ static struct kunit_case populate_mmap_cases[] = {
 	KUNIT_CASE(populate_of_write_only_anon_private_write_faults_anon_pages),
 	KUNIT_CASE(populate_of_write_only_anon_shared_reads_shmem_pages_in),
 	KUNIT_CASE(map_locked_of_write_only_file_shared_reads_and_mlocks_every_page),
+	KUNIT_CASE(populate_ends_at_a_fatal_signal),
+	KUNIT_CASE(populate_of_a_mapping_past_the_end_of_its_file_populates_up_to_it),
 	{}
 };
 

@@ -96,12 +96,41 @@ static void mremap_moving_a_locked_vma_to_a_fixed_address_populates_the_new_part
 	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), 2UL * NR);
 }
 
+/*
+ * MREMAP_DONTUNMAP moves the pages and leaves the old range mapped but empty: it clears VM_LOCKED
+ * there (mm/mremap.c, move_vma(): "vm_flags_clear(vma, VM_LOCKED_MASK);") and keeps locked_vm as
+ * it was ("Because we won't unmap we don't need to touch locked_vm"): only the new range is
+ * locked, with the pages, still mlocked.
+ */
+static void mremap_dontunmap_of_a_locked_vma_leaves_the_old_range_unlocked(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, 0);
+	struct pop_pages pp = {};
+	unsigned long new;
+
+	KUNIT_ASSERT_EQ(test, pop_present(test, addr, NR), (unsigned long)NR);
+	new = sys_mremap(addr, POP_LEN(NR), POP_LEN(NR), MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(new), "mremap: %ld", (long)new);
+	KUNIT_ASSERT_NE(test, new, addr);
+
+	KUNIT_EXPECT_EQ(test, pop_vm_flags(test, addr) & VM_LOCKED_MASK, 0UL);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_TRUE(test, pop_vm_flags(test, new) & VM_LOCKED);
+	pop_pages(test, new, NR, &pp);
+	KUNIT_EXPECT_EQ(test, pp.present, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pp.mlocked, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
+	KUNIT_EXPECT_EQ(test, pop_rss(MM_ANONPAGES), (unsigned long)NR);
+}
+
 static struct kunit_case populate_mremap_cases[] = {
 	KUNIT_CASE(mremap_growing_a_locked_vma_in_place_populates_the_new_part),
 	KUNIT_CASE(mremap_moving_a_locked_vma_populates_the_new_part),
 	KUNIT_CASE(mremap_growing_an_unlocked_vma_populates_nothing),
 	KUNIT_CASE(mremap_growing_an_onfault_locked_vma_populates_nothing),
 	KUNIT_CASE(mremap_moving_a_locked_vma_to_a_fixed_address_populates_the_new_part),
+	KUNIT_CASE(mremap_dontunmap_of_a_locked_vma_leaves_the_old_range_unlocked),
 	{}
 };
 

@@ -6,6 +6,7 @@
  * when a system call returned is what a test must see.
  */
 #include <kunit/test.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagewalk.h>
@@ -44,6 +45,16 @@ static int pop_pte_entry(pte_t *pte, unsigned long addr, unsigned long next, str
 		pp->anon++;
 	if (folio_test_mlocked(folio))
 		pp->mlocked++;
+	if (folio_test_unevictable(folio))
+		pp->unevictable++;
+	/* mlock_count shares the lru field: it means something only on the unevictable LRU. */
+	if (folio_test_lru(folio) && folio_test_unevictable(folio)) {
+		unsigned long flags;
+		struct lruvec *lruvec = folio_lruvec_lock_irqsave(folio, &flags);
+
+		pp->mlock_count += folio->mlock_count;
+		unlock_page_lruvec_irqrestore(lruvec, flags);
+	}
 	return 0;
 }
 
@@ -102,10 +113,14 @@ void pop_expect_present_run(struct kunit *test, unsigned long start, unsigned lo
 	}
 }
 
-/* The exact MM_ANONPAGES, MM_FILEPAGES or MM_SHMEMPAGES of the test's mm. */
+/*
+ * The exact MM_ANONPAGES, MM_FILEPAGES or MM_SHMEMPAGES of the test's mm. An underflow (a page
+ * uncounted twice) is not clamped to 0: the negative sum reads as a huge count, which fails every
+ * comparison a test makes.
+ */
 unsigned long pop_rss(int member)
 {
-	return percpu_counter_sum_positive(&current->mm->rss_stat[member]);
+	return (unsigned long)percpu_counter_sum(&current->mm->rss_stat[member]);
 }
 
 /* The flags of the vma at addr; fails the test when there is none. */

@@ -70,10 +70,34 @@ static void remap_file_pages_with_nonblock_of_a_locked_vma_still_populates(struc
 	expect_maps_file_page(test, POP_ADDR(addr, HALF), HALF);
 }
 
+/*
+ * A range over two adjacent vmas of the same file with the same flags (their file offsets differ,
+ * so they do not merge) is remapped as one (mm/mmap.c, remap_file_pages(): the loop over the
+ * following vmas, "if (start + size <= next->vm_end) break;"): one vma, populated.
+ */
+static void remap_file_pages_over_two_vmas_of_the_file_remaps_and_populates_both(struct kunit *test)
+{
+	struct pop_file *pf = pop_file_create(test, 2 * NR);
+	unsigned long addr = pop_hole(test, NR);
+
+	pop_mmap(test, pf->file, addr, HALF, PROT_READ, MAP_SHARED | MAP_FIXED, 0);
+	pop_mmap(test, pf->file, POP_ADDR(addr, HALF), HALF, PROT_READ, MAP_SHARED | MAP_FIXED, 0);
+	KUNIT_ASSERT_EQ(test, pop_vma_count(addr, NR), 2UL);
+
+	KUNIT_ASSERT_EQ(test, sys_remap_file_pages(addr, POP_LEN(NR), 0, NR, 0), 0L);
+	KUNIT_EXPECT_EQ(test, pop_vma_count(addr, NR), 1UL);
+	pop_expect_present_run(test, addr, NR, 0, NR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads), NR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pf->reads_locked), 0);
+	expect_maps_file_page(test, addr, NR);
+	expect_maps_file_page(test, POP_ADDR(addr, NR - 1), 2 * NR - 1);
+}
+
 static struct kunit_case populate_remap_file_pages_cases[] = {
 	KUNIT_CASE(remap_file_pages_populates_the_remapped_range),
 	KUNIT_CASE(remap_file_pages_with_nonblock_populates_nothing),
 	KUNIT_CASE(remap_file_pages_with_nonblock_of_a_locked_vma_still_populates),
+	KUNIT_CASE(remap_file_pages_over_two_vmas_of_the_file_remaps_and_populates_both),
 	{}
 };
 

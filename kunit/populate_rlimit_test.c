@@ -165,6 +165,27 @@ static void mremap_growing_a_locked_vma_beyond_the_memlock_limit_fails(struct ku
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, (unsigned long)NR);
 }
 
+/*
+ * A RLIMIT_MEMLOCK of 0 without CAP_IPC_LOCK is "may not lock at all", an EPERM before any limit
+ * arithmetic (mm/mlock.c, can_do_mlock(): "if (rlimit(RLIMIT_MEMLOCK) != 0) return true;", and
+ * do_mlock() / mlockall(): "if (!can_do_mlock()) return -EPERM;"), where a limit too small gives
+ * ENOMEM.
+ */
+static void mlock_and_mlockall_with_a_memlock_limit_of_0_fail_with_eperm(struct kunit *test)
+{
+	unsigned long addr = pop_mmap(test, NULL, 0, NR, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+
+	rl_unprivileged(test, 0);
+	KUNIT_EXPECT_EQ(test, sys_mlock(addr, POP_LEN(1)), (long)-EPERM);
+	KUNIT_EXPECT_EQ(test, sys_mlock2(addr, POP_LEN(1), MLOCK_ONFAULT), (long)-EPERM);
+	KUNIT_EXPECT_EQ(test, sys_mlockall(MCL_CURRENT), (long)-EPERM);
+	KUNIT_EXPECT_EQ(test, sys_mlockall(MCL_FUTURE), (long)-EPERM);
+	KUNIT_EXPECT_FALSE(test, pop_vm_flags(test, addr) & VM_LOCKED_MASK);
+	KUNIT_EXPECT_FALSE(test, current->mm->def_flags & VM_LOCKED_MASK);
+	KUNIT_EXPECT_EQ(test, pop_present(test, addr, NR), 0UL);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0UL);
+}
+
 static struct kunit_case populate_rlimit_cases[] = {
 	KUNIT_CASE(mlock_beyond_the_memlock_limit_fails_and_populates_nothing),
 	KUNIT_CASE(mlock_of_exactly_the_memlock_limit_populates_the_range),
@@ -174,6 +195,7 @@ static struct kunit_case populate_rlimit_cases[] = {
 	KUNIT_CASE(mlockall_current_beyond_the_memlock_limit_fails_and_locks_nothing),
 	KUNIT_CASE(brk_under_mlockall_future_beyond_the_memlock_limit_fails),
 	KUNIT_CASE(mremap_growing_a_locked_vma_beyond_the_memlock_limit_fails),
+	KUNIT_CASE(mlock_and_mlockall_with_a_memlock_limit_of_0_fail_with_eperm),
 	{}
 };
 
