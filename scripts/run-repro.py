@@ -12,7 +12,7 @@ KERNEL= names the series (default "6.12 6.1"; make test runs 6.12 only). 6.12's 
 first two prefixes of the series that `make bisect-check` builds and keeps: stock (Debian's 6.12 and
 patch 0001, which UML needs to start a user process on hosts with AMX) and fixed (the same and
 patch 0002, the fix). Another series' are built by build-stock.sh: Debian's tarball, and the same
-with patches/<series>/ (the fix, backported).
+with patches/<series>/ (the fix backported, and for 6.1 631426ba1d45 before it).
 """
 import importlib.util
 import os
