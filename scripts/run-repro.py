@@ -78,7 +78,9 @@ def main():
         skip = next((ln for ln in lines if ln.startswith(PROGRAM) and 'SKIP' in ln), None)
         if skip:
             failures.append((name, skip))
-        said = {m.group(1): m.group(2) for m in map(SAID.match, lines) if m}
+        said = {}
+        for m in filter(None, map(SAID.match, lines)):
+            said.setdefault(m.group(1), m.group(2))   # the test's own line comes first
         seen = 0
         for line in lines:
             m = RESULT.match(line)
