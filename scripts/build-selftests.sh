@@ -9,7 +9,7 @@ ST=$BUILD_DIR/selftests
 MM=$LINUX_DIR/tools/testing/selftests/mm
 # The kernel tree's mm selftests run in the guest, with the extra sources and libraries each needs.
 MM_TESTS=${MM_TESTS:-"map_populate mlock2-tests mlock-random-test:-lcap on-fault-limit
-madv_populate:vm_util.c mremap_test"}
+madv_populate:vm_util.c mremap_test populate_io_error"}
 # These skip as root: the guest runs them as nobody.
 AS_NOBODY="on-fault-limit"
 # Those that build but cannot run in this guest, and why (reported SKIP).

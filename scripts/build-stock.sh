@@ -1,6 +1,6 @@
 #!/bin/bash
 # make repro, for a kernel series other than the test bed's (run-repro.py names them): build that
-# series' stock UML kernel and the same with patches/<series>/ (the fix, backported), to boot the
+# series' stock UML kernel and the same with patches/<series>/ (the backports), to boot the
 # guest of make selftests. The tree is Debian's linux-source-<series> tarball, made a git tree by
 # prepare-linux.sh (tag "base", then patches/<series>/series) in build/stock-<series>/linux; each
 # kernel is built in a worktree of it, so that linux/ and the test bed's builds stay as they are.

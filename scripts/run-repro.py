@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """`make repro`: the retry-forever bug on kernels without the test bed's mm patches.
 
-Boots each kernel with the guest of `make selftests` and runs selftests/populate_disk_read_error
-alone: a file on the guest's ext2 disk whose data reads fail in the block layer
-(fail_make_request), populated through each entry point of the series. Prints one table, entry
-point x kernel: what the call returned, or that it was still retrying when it was killed, and how
-many reads had failed by then. Fails when a kernel does not behave as KERNELS says it should.
+Boots each kernel with the guest of `make selftests` and runs the mm selftest populate_io_error
+(patches/: tools/testing/selftests/mm/populate_io_error.c) alone: a loop device whose reads fail
+in the block layer (fail_make_request), populated through each entry point, one test each. Prints
+one table, test x kernel: what the call returned, or that it was still retrying when it was
+killed, and how many reads had failed by then. Fails when a kernel does not behave as KERNELS says
+it should.
 
 KERNEL= names the series (default "6.12 6.1"; make test runs 6.12 only). 6.12's kernels are the
 first two prefixes of the series that `make bisect-check` builds and keeps: stock (Debian's 6.12 and
 patch 0001, which UML needs to start a user process on hosts with AMX) and fixed (the same and
 patch 0002, the fix). Another series' are built by build-stock.sh: Debian's tarball, and the same
-with patches/<series>/ (the fix, backported).
+with patches/<series>/ (the fix backported, and for 6.1 631426ba1d45 before it).
 """
 import importlib.util
 import os
@@ -24,20 +25,22 @@ import results  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
-PROGRAM = 'populate_disk_read_error'
-# MADV_POPULATE_READ has a loop of its own, fixed in 6.9 by 631426ba1d45 (not in 6.1); the other
-# entry points all go through __mm_populate().
-MADVISE = 'madvise(MADV_POPULATE_READ)'
+PROGRAM = 'populate_io_error'
+# MADV_POPULATE_READ has a loop of its own, fixed in 6.9 by 631426ba1d45 (patches/6.1/ backports
+# it); the other entry points all go through __mm_populate().
+MADVISE = 'madv_populate_read'
 STOCK = os.path.join(BUILD, 'stock-{}', '{}', 'linux.bin')
 # name: (series, kernel binary, which calls retry without end: "populate", "madvise")
 KERNELS = {
     '6.12 stock': ('6.12', os.path.join(BUILD, 'bisect', 'prefix-1', 'linux'), {'populate'}),
     '6.12 fixed': ('6.12', os.path.join(BUILD, 'bisect', 'prefix-2', 'linux'), set()),
     '6.1 stock': ('6.1', STOCK.format('6.1', 'stock'), {'populate', 'madvise'}),
-    '6.1 fixed': ('6.1', STOCK.format('6.1', 'fixed'), {'madvise'}),
+    '6.1 fixed': ('6.1', STOCK.format('6.1', 'fixed'), set()),
 }
 RESULT = os.path.join(BUILD, 'repro', 'result.json')
-TAP = re.compile(r'^(?:populate_disk_read_error: )?(ok|not ok) \d+ (.*?): (.*)$')
+# The harness's result line of each test, and the line the test prints about its call.
+LINE = re.compile(rf'^{PROGRAM}: (ok|not ok) \d+ {PROGRAM}\.(\w+)')
+SAID = re.compile(rf'^{PROGRAM}: # (\w+): (.*)$')
 
 
 def load(name, file):
@@ -82,21 +85,25 @@ def main():
         skip = next((ln for ln in lines if ln.startswith(PROGRAM) and 'SKIP' in ln), None)
         if skip:
             failures.append((name, skip))
+        said = {}
+        for m in filter(None, map(SAID.match, lines)):
+            said.setdefault(m.group(1), m.group(2))   # the test's own line comes first
         seen = 0
         for line in lines:
-            m = TAP.match(line)
+            m = LINE.match(line)
             if not m:
                 continue
             seen += 1
-            entry, what = m.group(2), m.group(3)
-            rows.setdefault(entry, {})[name] = what
-            stuck = what.startswith(('still retrying', 'retried until'))
+            entry = m.group(2)
+            what = said.get(entry, 'no result from the call (see the log)')
+            rows.setdefault(entry, {})[name] = f'{what} ({m.group(1)})'
+            stuck = what.startswith('still retrying')
             want_stuck = ('madvise' if entry == MADVISE else 'populate') in loops
             if stuck != want_stuck:
                 failures.append((name, f'{entry}: {what}; expected it to '
                                 + ('retry without end' if want_stuck else 'return')))
             elif not stuck and m.group(1) != 'ok':
-                failures.append((name, f'{entry}: {what}'))
+                failures.append((name, f'{entry}: {what}: the test failed (see the log)'))
         if not seen:
             failures.append((name, f'no result from {PROGRAM} (log {os.path.relpath(log)})'))
         print(f'  boot {name}: {secs:.0f} s, log {os.path.relpath(log)}')
