@@ -30,16 +30,16 @@ KERNEL_DIR = os.environ.get('KUNIT_BUILD', os.path.join(BUILD, 'kunit'))
 PE = os.path.join(BUILD, 'peers')
 DURATION = int(os.environ.get('DURATION', '5'))    # seconds, each tool in each boot
 GUEST_MEM = '1G'
-# One whole boot: both tools, their grace periods (peers-init.sh: duration + 30 s each) and boot.
-BOOT_TIMEOUT = 2 * (DURATION + 30) + 60
+# One whole boot: both tools, their bounds (peers-init.sh: duration + 40 s each) and the boot.
+BOOT_TIMEOUT = 2 * (DURATION + 40) + 60
 TOOLS = ('stress-ng', 'trinity')
 
 PEER = re.compile(r'^PEER (\S+) rc=(\S+) time=(\S+)s(?: injected: (.*))?')
 END = re.compile(r'PEERS-END')
 # stress-ng --metrics-brief: "stress-ng: metrc: [pid] <stressor> <bogo ops> <real time> ..."
-METRIC = re.compile(r'^stress-ng: stress-ng: metrc: \[\d+\] (\S+)\s+(\d+)\s+[\d.]+')
+METRIC = re.compile(r'^stress-ng: metrc: \[\d+\] (\S+)\s+(\d+)\s+[\d.]+\s')
 # stress-ng's verification and stressor failures: "stress-ng: fail: [pid] ..."
-FAIL = re.compile(r'^stress-ng: stress-ng: fail: .*')
+FAIL = re.compile(r'^stress-ng: fail: .*')
 # trinity's summary at exit: "Ran N syscalls. Successes: S  Failures: F"
 TRINITY_RAN = re.compile(r'Ran (\d+) syscalls')
 
@@ -137,7 +137,7 @@ def main():
                 trc, ttime, inj = '-', '-', None
             else:
                 trc, ttime, inj = results[tool]
-            fails = [m.group(0).strip() for m in map(FAIL.search, [tool + ': ' + ln for ln in own]) if m]
+            fails = [m.group(0).strip() for m in map(FAIL.search, own) if m]
             if tool == 'stress-ng':
                 why += fails[:3]
             if kind in ('plain', 'retry', 'host') and trc not in ('0', '-'):
