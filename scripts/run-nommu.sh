@@ -41,6 +41,7 @@ kbuild=$NOMMU_BUILD/kunit
 linux_worktree "$tree" "$rev"
 git -C "$tree" checkout -q -f --detach "$rev"
 trap 'git -C "$tree" checkout -q -f --detach "$rev"' EXIT
+# shellcheck disable=SC2013 # words, not lines
 for p in $(sed -e 's/#.*//' "$NOMMU_PATCHES/series"); do
 	git -C "$tree" apply "$NOMMU_PATCHES/$p" || die "patches/nommu/$p does not apply to $rev"
 	note "patches/nommu/$p applied"

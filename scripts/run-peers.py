@@ -142,7 +142,10 @@ def main():
                 why += fails[:3]
             if kind in ('plain', 'retry', 'host') and trc not in ('0', '-'):
                 why.append(f'{tool} exited {trc}')
-            rows.append((tool, name, 'fail' if why else 'pass', ttime, ops(tool, own), inj or '0',
+            done = ops(tool, own)
+            if tool in results and done == 'none reported':
+                why.append(f'{tool} reported no operation (exited {trc})')
+            rows.append((tool, name, 'fail' if why else 'pass', ttime, done, inj or '0',
                          '; '.join(why) or (f'{tool} exited {trc}' if trc != '0' else '')))
     print_table(rows)
     for n in notes:
