@@ -12,7 +12,7 @@ export SUITE TEST
 # make repro: which kernel series (6.12, 6.1; default both).
 export KERNEL
 
-.PHONY: all deps linux run nommu list selftests gdb gdb-check test test-scripts checkpatch record-tests mutants bisect-check soak repro stock bench bench-cost patches clean help
+.PHONY: all deps linux run nommu list selftests peers gdb gdb-check test test-scripts checkpatch record-tests mutants bisect-check soak repro stock bench bench-cost patches clean help
 
 all: deps linux run
 
@@ -48,6 +48,10 @@ list:
 ## selftests     boot the built kernel with busybox + userspace mm tests, plain and per configs/presets
 selftests:
 	@scripts/build-selftests.sh && scripts/run-selftests.py
+
+## peers         stress-ng's mm stressors and trinity's mm calls in the guest, plain and per configs/presets (DURATION= s each)
+peers: deps
+	@scripts/build-peers.sh && scripts/run-peers.py
 
 ## gdb           gdb on the kernel the last `make run` built, with its kunit.py command line (SUITE=, TEST=)
 gdb:

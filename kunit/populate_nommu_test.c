@@ -606,39 +606,166 @@ static void nm_shmrm(struct kunit *test, long id)
 	KUNIT_EXPECT_EQ(test, nm_syscall(__NR_shmctl, id, IPC_RMID, 0, 0, 0, 0), 0L);
 }
 
+/* shmat(2) through the table, asserting success. */
+static unsigned long nm_shmat(struct kunit *test, long id, unsigned long shmflg)
+{
+	long addr = nm_syscall(__NR_shmat, id, 0, shmflg, 0, 0, 0);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "shmat: %ld", addr);
+	return addr;
+}
+
+static void nm_shmdt(struct kunit *test, unsigned long addr)
+{
+	KUNIT_EXPECT_EQ(test, nm_syscall(__NR_shmdt, addr, 0, 0, 0, 0, 0), 0L);
+}
+
+/* shm_nattch as IPC_STAT reports it, into a buffer of the test's mm. */
+static long nm_nattch(struct kunit *test, long id, struct shmid64_ds *buf)
+{
+	KUNIT_ASSERT_EQ(test, nm_syscall(__NR_shmctl, id, IPC_STAT, (unsigned long)buf, 0, 0, 0),
+			0L);
+	return buf->shm_nattch;
+}
+
 /*
- * shmat() is refused: the segment's file (ipc/shm.c's shm_file_operations) has no
- * mmap_capabilities, so mm/nommu.c takes it for a regular file that can only be copied, and a
- * MAP_SHARED mapping of it fails with -ENODEV. Nothing is mapped or allocated.
+ * shmat() maps the segment's own pages (ramfs allocated them, zeroed, when shmget() made the
+ * segment): a shared mapping, no copy, nothing allocated, and shmdt() takes it away.
  */
-static void shmat_is_refused_with_enodev(struct kunit *test)
+static void shmat_maps_the_segment_in_place(struct kunit *test)
 {
 	struct mm_struct *mm = nm_mm(test);
 	long id = nm_shmget(test);
 	long pages = nm_pages_allocated();
 	int vmas = mm->map_count;
-	long rw = nm_syscall(__NR_shmat, id, 0, 0, 0, 0, 0);
-	long ro = nm_syscall(__NR_shmat, id, 0, SHM_RDONLY, 0, 0, 0);
+	unsigned long addr = nm_shmat(test, id, 0);
+	struct nm_vma v = nm_vma(test, addr);
 
-	nm_shmrm(test, id);
-	KUNIT_EXPECT_EQ(test, rw, (long)-ENODEV);
-	KUNIT_EXPECT_EQ(test, ro, (long)-ENODEV);
-	KUNIT_EXPECT_EQ(test, mm->map_count, vmas);
+	kunit_info(test, "vm_flags %#lx", v.flags);
+	KUNIT_EXPECT_EQ(test, mm->map_count, vmas + 1);
+	KUNIT_EXPECT_EQ(test, v.start, addr);
+	KUNIT_EXPECT_EQ(test, v.end, addr + NM_LEN);
+	KUNIT_EXPECT_EQ(test, v.flags & (VM_READ | VM_WRITE | VM_SHARED | VM_MAYSHARE),
+			VM_READ | VM_WRITE | VM_SHARED | VM_MAYSHARE);
+	KUNIT_EXPECT_FALSE(test, v.flags & VM_MAPPED_COPY);
 	KUNIT_EXPECT_EQ(test, nm_pages_allocated(), pages);
+	KUNIT_EXPECT_TRUE(test, virt_addr_valid((void *)addr));
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv((void *)addr, 0, NM_LEN), NULL);
+	nm_shmdt(test, addr);
+	KUNIT_EXPECT_EQ(test, mm->map_count, vmas);
+	nm_shmrm(test, id);
 }
 
-/* mlockall(MCL_FUTURE) fails, and shmat() afterwards fails as it does without it. */
-static void shmat_after_mcl_future_is_refused_the_same(struct kunit *test)
+/*
+ * Two processes attach the segment and see each other's stores: the second attachment is made
+ * from a second mm put in place of the test's. Without an MMU both map the segment's pages, so
+ * both get the same address. The segment keeps its contents across detach and attach.
+ */
+static void shmat_attachments_share_the_segment(struct kunit *test)
+{
+	struct mm_struct *mm = nm_mm(test), *other;
+	struct shmid64_ds *buf = (void *)nm_mmap_anon(test, PAGE_SIZE, MAP_PRIVATE);
+	long id = nm_shmget(test);
+	char *a = (char *)nm_shmat(test, id, 0);
+	char seen_first = 0, seen_last = 0;
+	long b, both = -1;
+
+	a[0] = 'a';
+	a[NM_LEN - 1] = 'z';
+	KUNIT_EXPECT_EQ(test, nm_nattch(test, id, buf), 1L);
+
+	other = mm_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	other->task_size = TASK_SIZE;
+	kthread_unuse_mm(mm);
+	kthread_use_mm(other);
+	b = nm_syscall(__NR_shmat, id, 0, 0, 0, 0, 0);
+	if (!IS_ERR_VALUE(b)) {
+		seen_first = ((char *)b)[0];
+		seen_last = ((char *)b)[NM_LEN - 1];
+		((char *)b)[1] = 'b';
+		/* Without an MMU the test's buffer is addressable from any mm. */
+		if (!nm_syscall(__NR_shmctl, id, IPC_STAT, (unsigned long)buf, 0, 0, 0))
+			both = buf->shm_nattch;
+	}
+	kthread_unuse_mm(other);
+	/* The other process exits: its attachment goes with its mm. */
+	mmput(other);
+	kthread_use_mm(mm);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(b), "second shmat: %ld", b);
+	KUNIT_EXPECT_EQ(test, (unsigned long)b, (unsigned long)a);
+	KUNIT_EXPECT_EQ(test, seen_first, 'a');
+	KUNIT_EXPECT_EQ(test, seen_last, 'z');
+	KUNIT_EXPECT_EQ(test, both, 2L);
+	KUNIT_EXPECT_EQ(test, a[1], 'b');
+	KUNIT_EXPECT_EQ(test, nm_nattch(test, id, buf), 1L);
+	nm_shmdt(test, (unsigned long)a);
+	KUNIT_EXPECT_EQ(test, nm_nattch(test, id, buf), 0L);
+
+	a = (char *)nm_shmat(test, id, 0);
+	KUNIT_EXPECT_EQ(test, a[0], 'a');
+	KUNIT_EXPECT_EQ(test, a[1], 'b');
+	nm_shmdt(test, (unsigned long)a);
+	nm_shmrm(test, id);
+}
+
+/*
+ * SHM_RDONLY attaches for reading only: no VM_WRITE, the segment's contents, and no mprotect()
+ * (absent without an MMU) to make it writable.
+ */
+static void shmat_rdonly_maps_without_write(struct kunit *test)
 {
 	long id = nm_shmget(test);
-	long addr;
+	char *rw = (char *)nm_shmat(test, id, 0);
+	unsigned long ro;
+	struct nm_vma v;
+
+	memset(rw, 's', NM_LEN);
+	nm_shmdt(test, (unsigned long)rw);
+	ro = nm_shmat(test, id, SHM_RDONLY);
+	v = nm_vma(test, ro);
+
+	kunit_info(test, "vm_flags %#lx", v.flags);
+	KUNIT_EXPECT_EQ(test, v.flags & (VM_READ | VM_WRITE | VM_SHARED), VM_READ | VM_SHARED);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv((void *)ro, 's', NM_LEN), NULL);
+	KUNIT_EXPECT_EQ(test, nm_syscall(__NR_mprotect, ro, NM_LEN, PROT_READ | PROT_WRITE,
+					 0, 0, 0), nm_not_implemented());
+	KUNIT_EXPECT_EQ(test, nm_vma(test, ro).flags, v.flags);
+	nm_shmdt(test, ro);
+	nm_shmrm(test, id);
+}
+
+/*
+ * Locking and populating an attachment, the ways an MMU kernel has: mlockall(MCL_FUTURE) before
+ * shmat, mlock and MADV_POPULATE_WRITE after it, all absent (-ENOSYS); SHM_LOCK succeeds and
+ * does nothing. The attachment is the same as without them: no VM_LOCKED, nothing allocated or
+ * counted in locked_vm.
+ */
+static void shmat_lock_and_populate_change_nothing(struct kunit *test)
+{
+	struct mm_struct *mm = nm_mm(test);
+	long id = nm_shmget(test);
+	long pages = nm_pages_allocated();
+	unsigned long addr;
+	struct nm_vma v;
 
 	KUNIT_EXPECT_EQ(test, nm_syscall(__NR_mlockall, MCL_FUTURE, 0, 0, 0, 0, 0),
 			nm_not_implemented());
-	addr = nm_syscall(__NR_shmat, id, 0, 0, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, nm_syscall(__NR_shmctl, id, SHM_LOCK, 0, 0, 0, 0), 0L);
+	addr = nm_shmat(test, id, 0);
+	v = nm_vma(test, addr);
+	KUNIT_EXPECT_EQ(test, v.flags & VM_LOCKED, 0UL);
+	KUNIT_EXPECT_EQ(test, nm_syscall(__NR_mlock, addr, NM_LEN, 0, 0, 0, 0),
+			nm_not_implemented());
+	KUNIT_EXPECT_EQ(test, nm_syscall(__NR_madvise, addr, NM_LEN, MADV_POPULATE_WRITE, 0, 0, 0),
+			nm_not_implemented());
+	KUNIT_EXPECT_EQ(test, nm_vma(test, addr).flags, v.flags);
+	KUNIT_EXPECT_EQ(test, nm_pages_allocated(), pages);
+	KUNIT_EXPECT_EQ(test, mm->locked_vm, 0UL);
+	nm_shmdt(test, addr);
+	KUNIT_EXPECT_EQ(test, nm_syscall(__NR_shmctl, id, SHM_UNLOCK, 0, 0, 0, 0), 0L);
 	nm_shmrm(test, id);
-	KUNIT_EXPECT_EQ(test, addr, (long)-ENODEV);
-	KUNIT_EXPECT_EQ(test, nm_mm(test)->locked_vm, 0UL);
 }
 
 static struct kunit_case nm_cases[] = {
@@ -658,8 +785,10 @@ static struct kunit_case nm_cases[] = {
 	KUNIT_CASE(brk_without_a_heap_stays_where_it_is),
 	KUNIT_CASE(mremap_cannot_grow_a_mapping),
 	KUNIT_CASE(mremap_grows_back_within_the_mmap_length),
-	KUNIT_CASE(shmat_is_refused_with_enodev),
-	KUNIT_CASE(shmat_after_mcl_future_is_refused_the_same),
+	KUNIT_CASE(shmat_maps_the_segment_in_place),
+	KUNIT_CASE(shmat_attachments_share_the_segment),
+	KUNIT_CASE(shmat_rdonly_maps_without_write),
+	KUNIT_CASE(shmat_lock_and_populate_change_nothing),
 	{}
 };
 

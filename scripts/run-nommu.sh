@@ -3,12 +3,16 @@
 # worktree of its own, run the suites under QEMU with kunit.py, check the log and print the
 # summary as `make run` does. Without an MMU, kunit/Makefile builds only mm_populate_nommu.
 #
+# patches/nommu/series, fixes that only a kernel without an MMU needs, is applied to the worktree
+# on top of linux/'s HEAD (the UML kernel does not build them: nothing there to test).
+#
 # MUTANT=name applies patches/nommu-mutants/<name>.patch to the worktree first: a kernel broken on
 # purpose, which the suite must fail. The worktree is put back when the run ends, and before each.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 NOMMU_BUILD=${NOMMU_BUILD:-$BUILD_DIR/nommu}
+NOMMU_PATCHES=$TOP/patches/nommu
 NOMMU_MUTANTS=$TOP/patches/nommu-mutants
 # One boot of the suite (QEMU, TCG); a hang ends here with the log kept.
 TIMEOUT=${TIMEOUT:-120}
@@ -37,9 +41,14 @@ tree=$NOMMU_BUILD/linux
 kbuild=$NOMMU_BUILD/kunit
 linux_worktree "$tree" "$rev"
 git -C "$tree" checkout -q -f --detach "$rev"
+trap 'git -C "$tree" checkout -q -f --detach "$rev"' EXIT
+# shellcheck disable=SC2013 # words, not lines
+for p in $(sed -e 's/#.*//' "$NOMMU_PATCHES/series"); do
+	git -C "$tree" apply "$NOMMU_PATCHES/$p" || die "patches/nommu/$p does not apply to $rev"
+	note "patches/nommu/$p applied"
+done
 if [ -n "$mutant" ]; then
-	git -C "$tree" apply "$mutant" || die "nommu mutant $MUTANT no longer applies to $rev"
-	trap 'git -C "$tree" checkout -q -f --detach "$rev"' EXIT
+	git -C "$tree" apply "$mutant" || die "nommu mutant $MUTANT no longer applies to $rev with patches/nommu/"
 	note "nommu mutant $MUTANT applied"
 fi
 grep -A2 '^config MM_POPULATE_KUNIT_TEST' "$tree/mm/Kconfig.debug" | grep -q 'depends on.*MMU' &&

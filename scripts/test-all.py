@@ -145,6 +145,22 @@ class _Cases(unittest.TextTestResult):
         self.cases.append((test.id(), 'fail', 'unexpected success'))
 
 
+def peers():
+    """make peers: stress-ng and trinity in the guest, plain and per preset (DURATION, default 5 s)."""
+    if subprocess.call([os.path.join(TOP, 'scripts', 'build-peers.sh')]):
+        return 0, 1, 0
+    result = os.path.join(BUILD, 'peers', 'result.json')
+    if os.path.exists(result):
+        os.remove(result)
+    rc = subprocess.call([os.path.join(TOP, 'scripts', 'run-peers.py')])
+    try:
+        with open(result) as f:
+            r = json.load(f)
+    except (OSError, ValueError):
+        return 0, 1, 0
+    return r['passed'], r['failed'] + (1 if rc and not r['failed'] else 0), r['skipped']
+
+
 def script_tests():
     """The scripts' own tests (scripts/tests/), in this process."""
     # What a fresh machine sees: no git identity, no global or system git configuration.
@@ -364,6 +380,7 @@ PARTS = {
     'nommu': nommu,
     'gdb': gdb_check,
     'selftests': selftests,
+    'peers': peers,
     'scripts': script_tests,
     'checkpatch': checkpatch,
     'bisect': bisect_check,
