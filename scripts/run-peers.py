@@ -29,6 +29,8 @@ BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
 KERNEL_DIR = os.environ.get('KUNIT_BUILD', os.path.join(BUILD, 'kunit'))
 PE = os.path.join(BUILD, 'peers')
 DURATION = int(os.environ.get('DURATION', '5'))    # seconds, each tool in each boot
+# Preset names to boot (plain is one); empty: plain and every preset of configs/presets.
+PRESETS = os.environ.get('PEERS_PRESETS', '').split()
 GUEST_MEM = '1G'
 # One whole boot: both tools, their bounds (peers-init.sh: duration + 40 s each) and the boot.
 BOOT_TIMEOUT = 2 * (DURATION + 40) + 60
@@ -105,6 +107,12 @@ def main():
     check_log = load('check_log', 'check-log.py')
     kernel, system_map = snapshot_kernel()
     presets = selftests.read_presets()
+    unknown = set(PRESETS) - {name for name, _, _ in presets}
+    if unknown:
+        sys.exit(f"error: PEERS_PRESETS={' '.join(PRESETS)}: no preset {' '.join(sorted(unknown))} "
+                 f"(presets: {' '.join(name for name, _, _ in presets)})")
+    if PRESETS:
+        presets = [p for p in presets if p[0] in PRESETS]
     rows, notes = [], []
     for name, kind, tokens in presets:
         if any(t.startswith('xsave=') for t in tokens) and not os.path.exists(os.path.join(PE, 'fake_xsave.so')):
@@ -169,4 +177,5 @@ def print_table(rows):
 
 
 if __name__ == '__main__':
+    __import__('knobs').answer_help(__file__, __doc__)
     sys.exit(main())
