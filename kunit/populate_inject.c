@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Fault injection for one test: the capabilities of <linux/fail_populate.h> (patches 0005, 0006),
+ * Fault injection for one test: the capabilities of <linux/fail_populate.h> (patches 0006, 0007),
  * armed for the test's kthread only (task_filter, make_it_fail), disarmed by a cleanup action
  * whatever the outcome. A test that needs a capability the kernel lacks is skipped, with the
  * reason. The capabilities keep no counter of their own: should_fail() decrements times at each

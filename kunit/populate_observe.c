@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Observation from tracepoints: every GUP fault of the test's kthread (gup:gup_fault, patch 0004)
+ * Observation from tracepoints: every GUP fault of the test's kthread (gup:gup_fault, patch 0005)
  * and the mmap_lock events of the test's mm (the kernel's mmap_lock tracepoints).
  */
 #include <kunit/resource.h>
