@@ -267,10 +267,16 @@ def repro():
 def maintained_new_files(linux, name):
     """checkpatch asks "does MAINTAINERS need updating?" for every added file. Where
     get_maintainer.pl already finds a section for each of them (other than THE REST), it does not:
-    then the question is left out."""
+    then the question is left out. A file the tree lacks (a patch written against another tree,
+    as patches/mainline/ is) is looked up by its directory, the sections a new file there falls
+    under."""
     with open(os.path.join(TOP, 'patches', name)) as f:
         added = re.findall(r'^diff --git a/\S+ b/(\S+)\nnew file mode', f.read(), re.M)
     for path in added:
+        if not os.path.exists(os.path.join(linux, path)):
+            path = os.path.dirname(path)
+            if not path or not os.path.isdir(os.path.join(linux, path)):
+                return []
         r = subprocess.run([os.path.join(linux, 'scripts', 'get_maintainer.pl'), '--nogit',
                             '--nogit-fallback', '--no-email', '--no-l', '--subsystem',
                             '--no-rolestats', '-f', path],
