@@ -172,7 +172,7 @@ def make_breakpoints():
     Named('lock-dropped', 'faultin_page(): the fault handler dropped mmap_lock (*locked = 0)',
           source_lines(gup, 'faultin_page', r'\*locked = 0;'))
     Named('relock', '__mm_populate(): has (re)taken mmap_read_lock(), looks the vma up again',
-          source_lines(gup, '__mm_populate', r'mmap_read_lock\(mm\)'))
+          source_lines(gup, '__mm_populate', r'mmap_read_lock(_killable)?\(mm\)'))
     # The unlock itself is inlined code of mmap_lock.h: stop at `if (locked)` just before it.
     Named('unlock', '__mm_populate(): done; `if (locked)` before its last mmap_read_unlock()',
           source_lines(gup, '__mm_populate', r'if \(locked\)'))
