@@ -58,8 +58,10 @@ def summarize(kunit_out, log_lines, status):
     return r
 
 
-def report(r, log, wall, repro):
+def report(r, log, wall, repro, engine=None):
     out = ['', '== mm_populate summary ==']
+    if engine:
+        out.append(f'engine:  {engine}')
     out.append(f"suites:  {len(r['suites'])} ({', '.join(r['suites']) or 'none ran'})")
     if r['total'] is None:
         out.append('tests:   no result from kunit.py (build failed or the kernel crashed)')
@@ -100,12 +102,14 @@ def main(argv=None):
     p.add_argument('--wall', type=int, help='seconds the run took')
     p.add_argument('--repro', help='the command that reproduces the run')
     p.add_argument('--json', help='also write the counts and the verdict here')
+    p.add_argument('--engine', help='what ran the kernel (make smp: QEMU and its accelerator)')
     a = p.parse_args(argv)
     r = summarize(read_lines(a.kunit_out), read_lines(a.test_log), a.status)
-    print(report(r, a.test_log, a.wall, a.repro))
+    print(report(r, a.test_log, a.wall, a.repro, a.engine))
     if a.json:
         with open(a.json, 'w') as f:
-            json.dump(dict(r, splats=[first for first, _ in r['splats']]), f, indent=1)
+            json.dump(dict(r, splats=[first for first, _ in r['splats']], engine=a.engine), f,
+                      indent=1)
     return 0 if r['ok'] else 1
 
 

