@@ -7,7 +7,8 @@ from scripts.tests.helpers import TempDirTest
 # What install-deps.sh itself runs, besides the tools it probes for.
 BASICS = ['sh', 'dirname', 'id']
 PROBED = ['gcc', 'make', 'bison', 'bc', 'python3', 'git', 'xz', 'perl', 'ccache', 'gdb',
-          'busybox', 'mkfs.ext2', 'riscv64-linux-gnu-gcc', 'qemu-system-riscv64']
+          'busybox', 'mkfs.ext2', 'riscv64-linux-gnu-gcc', 'qemu-system-riscv64',
+          'qemu-system-x86_64']
 
 
 class InstallDeps(TempDirTest):
