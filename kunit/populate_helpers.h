@@ -14,9 +14,10 @@
 #include <linux/mman.h>
 
 #ifdef CONFIG_ARCH_HAS_SYSCALL_WRAPPER
-#include <linux/shm.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
+
+struct shmid_ds;
 
 /*
  * An architecture with syscall wrappers (x86_64: make smp) has no sys_*() a test can call: each
