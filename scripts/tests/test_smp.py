@@ -1,8 +1,9 @@
 """make smp on a host where QEMU cannot run: the part is skipped with the reason, never failed."""
 import os
 import shutil
+import subprocess
 
-from scripts.tests.helpers import TempDirTest
+from scripts.tests.helpers import SCRIPTS, TempDirTest
 
 SKIP = 77
 
@@ -41,3 +42,13 @@ class SmpSkips(TempDirTest):
         self.assertEqual(r.returncode, SKIP, r.stdout + r.stderr)
         self.assertIn('QEMU cannot start a machine on this host (status 1)', r.stdout)
         self.assertIn('Permission denied', r.stdout)
+
+    def test_make_test_part_counts_the_skip_as_skipped_not_failed(self):
+        os.symlink(shutil.which('python3'), os.path.join(self.bin, 'python3'))
+        env = dict(os.environ, PATH=self.bin, LINUX_DIR=self.path('linux'),
+                   BUILD_DIR=self.path('build'))
+        r = subprocess.run([os.path.join(SCRIPTS, 'test-all.py'), 'smp'], env=env,
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn('== smp: SKIPPED: no qemu-system-x86_64', r.stdout)
+        self.assertIn('--- smp: 0 passed, 0 failed, 1 skipped', r.stdout)
