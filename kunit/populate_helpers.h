@@ -13,31 +13,30 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 
-#ifdef CONFIG_ARCH_HAS_SYSCALL_WRAPPER
+/*
+ * An architecture with syscall wrappers (x86_64: make smp) has no sys_*() a test can call: each
+ * entry point takes the caller's registers. Make the call as user space makes it, through the
+ * table, with the arguments in pt_regs. (Without an MMU, the suite has its own: make nommu.)
+ */
+#if defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER) && defined(CONFIG_MMU)
+#ifndef CONFIG_X86_64
+#error "mm_populate suites: no pop_syscall() for this architecture"
+#endif
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 
 struct shmid_ds;
 
-/*
- * An architecture with syscall wrappers (x86_64: make smp) has no sys_*() a test can call: each
- * entry point takes the caller's registers. Make the call as user space makes it, through the
- * table, with the arguments in pt_regs.
- */
-#ifdef CONFIG_X86_64
 static inline long pop_syscall(unsigned int nr, unsigned long a0, unsigned long a1,
 			       unsigned long a2, unsigned long a3, unsigned long a4)
 {
 	struct pt_regs regs = {
-		.orig_ax = nr, .ax = -ENOSYS,
+		.orig_ax = nr,
 		.di = a0, .si = a1, .dx = a2, .r10 = a3, .r8 = a4,
 	};
 
 	return x64_sys_call(&regs, nr);
 }
-#else
-#error "mm_populate suites: no pop_syscall() for this architecture"
-#endif
 
 static inline long sys_brk(unsigned long brk)
 {
@@ -96,7 +95,7 @@ static inline long sys_shmctl(int shmid, int cmd, struct shmid_ds __user *buf)
 {
 	return pop_syscall(__NR_shmctl, shmid, cmd, (unsigned long)buf, 0, 0);
 }
-#endif /* CONFIG_ARCH_HAS_SYSCALL_WRAPPER */
+#endif /* CONFIG_ARCH_HAS_SYSCALL_WRAPPER && CONFIG_MMU */
 
 #define POP_LEN(npages) ((unsigned long)(npages) << PAGE_SHIFT)
 #define POP_ADDR(base, page) ((base) + POP_LEN(page))

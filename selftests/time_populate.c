@@ -27,7 +27,7 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void drop_caches(void)
+static void drop_page_cache(void)
 {
 	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
 
@@ -66,8 +66,8 @@ int main(int argc, char **argv)
 	int runs, r;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: %s file-populate|file-mlock|anon-populate FILE|- MIB RUNS\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s MODE FILE|- MIB RUNS\n"
+			"MODE: file-populate, file-mlock or anon-populate\n", argv[0]);
 		return 2;
 	}
 	mode = argv[1];
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		if (!anon) {
-			drop_caches();
+			drop_page_cache();
 			fd = open(path, O_RDONLY);
 			if (fd < 0)
 				die(path);
@@ -96,7 +96,8 @@ int main(int argc, char **argv)
 			p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		else
-			p = mmap(NULL, len, PROT_READ, MAP_SHARED | (lock ? 0 : MAP_POPULATE), fd, 0);
+			p = mmap(NULL, len, PROT_READ,
+				 MAP_SHARED | (lock ? 0 : MAP_POPULATE), fd, 0);
 		if (p == MAP_FAILED)
 			die("mmap");
 		if (lock) {
