@@ -84,7 +84,8 @@ if [ ! -f "$COST/disk.img" ] || [ "$(cat "$COST/disk.mib" 2>/dev/null)" != "$MIB
 	rm -rf "$COST/disk" "$COST/disk.img"
 	mkdir -p "$COST/disk"
 	head -c "$((MIB << 20))" /dev/urandom >"$COST/disk/data"
-	mkfs.ext2 -q -F -b 4096 -d "$COST/disk" "$COST/disk.img" "$((MIB * 256 + 4096))" \
+	# Few inodes: the default ratio would leave no room for the file.
+	mkfs.ext2 -q -F -b 4096 -N 64 -m 0 -d "$COST/disk" "$COST/disk.img" "$((MIB * 256 + 4096))" \
 		>"$COST/mkfs.log" 2>&1 || die "mkfs.ext2 failed: see $COST/mkfs.log"
 	rm -rf "$COST/disk"
 	echo "$MIB" >"$COST/disk.mib"
