@@ -12,7 +12,7 @@ export SUITE TEST
 # make repro: which kernel series (6.12, 6.1; default both).
 export KERNEL
 
-.PHONY: all deps linux run nommu list selftests peers gdb gdb-check test test-scripts checkpatch record-tests mutants bisect-check soak repro stock bench bench-cost patches clean help
+.PHONY: all deps linux run smp cost nommu list selftests peers gdb gdb-check test test-scripts checkpatch record-tests mutants bisect-check soak repro stock bench bench-cost patches clean help
 
 all: deps linux run
 
@@ -32,6 +32,14 @@ linux:
 ## run           build the UML kernel and run the suites (SUITE=, TEST= filter; nothing else rebuilt)
 run:
 	@scripts/run-kunit.sh
+
+## smp           the suites on an x86_64 SMP kernel under QEMU, 2 vCPUs, TCG (ACCEL=auto: KVM if a probe boot works; build/smp/)
+smp: deps
+	@scripts/run-smp.sh
+
+## cost          the fix's cost on cold-file MAP_POPULATE/mlock: x86_64 SMP kernels with and without it, virtio-blk (build/cost/)
+cost: deps
+	@scripts/run-cost.sh
 
 ## nommu         the no-MMU suite: riscv64 without an MMU under QEMU (build/nommu/; MUTANT= a nommu mutant)
 nommu: deps

@@ -13,6 +13,90 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 
+/*
+ * An architecture with syscall wrappers (x86_64: make smp) has no sys_*() a test can call: each
+ * entry point takes the caller's registers. Make the call as user space makes it, through the
+ * table, with the arguments in pt_regs. (Without an MMU, the suite has its own: make nommu.)
+ */
+#if defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER) && defined(CONFIG_MMU)
+#ifndef CONFIG_X86_64
+#error "mm_populate suites: no pop_syscall() for this architecture"
+#endif
+#include <asm/syscall.h>
+#include <asm/unistd.h>
+
+struct shmid_ds;
+
+static inline long pop_syscall(unsigned int nr, unsigned long a0, unsigned long a1,
+			       unsigned long a2, unsigned long a3, unsigned long a4)
+{
+	struct pt_regs regs = {
+		.orig_ax = nr,
+		.di = a0, .si = a1, .dx = a2, .r10 = a3, .r8 = a4,
+	};
+
+	return x64_sys_call(&regs, nr);
+}
+
+static inline long sys_brk(unsigned long brk)
+{
+	return pop_syscall(__NR_brk, brk, 0, 0, 0, 0);
+}
+
+static inline long sys_madvise(unsigned long start, size_t len, int behavior)
+{
+	return pop_syscall(__NR_madvise, start, len, behavior, 0, 0);
+}
+
+static inline long sys_mlock(unsigned long start, size_t len)
+{
+	return pop_syscall(__NR_mlock, start, len, 0, 0, 0);
+}
+
+static inline long sys_mlock2(unsigned long start, size_t len, int flags)
+{
+	return pop_syscall(__NR_mlock2, start, len, flags, 0, 0);
+}
+
+static inline long sys_mlockall(int flags)
+{
+	return pop_syscall(__NR_mlockall, flags, 0, 0, 0, 0);
+}
+
+static inline long sys_mprotect(unsigned long start, size_t len, unsigned long prot)
+{
+	return pop_syscall(__NR_mprotect, start, len, prot, 0, 0);
+}
+
+static inline long sys_mremap(unsigned long addr, unsigned long old_len, unsigned long new_len,
+			      unsigned long flags, unsigned long new_addr)
+{
+	return pop_syscall(__NR_mremap, addr, old_len, new_len, flags, new_addr);
+}
+
+static inline long sys_munlock(unsigned long start, size_t len)
+{
+	return pop_syscall(__NR_munlock, start, len, 0, 0, 0);
+}
+
+static inline long sys_munlockall(void)
+{
+	return pop_syscall(__NR_munlockall, 0, 0, 0, 0, 0);
+}
+
+static inline long sys_remap_file_pages(unsigned long start, unsigned long size,
+					unsigned long prot, unsigned long pgoff,
+					unsigned long flags)
+{
+	return pop_syscall(__NR_remap_file_pages, start, size, prot, pgoff, flags);
+}
+
+static inline long sys_shmctl(int shmid, int cmd, struct shmid_ds __user *buf)
+{
+	return pop_syscall(__NR_shmctl, shmid, cmd, (unsigned long)buf, 0, 0);
+}
+#endif /* CONFIG_ARCH_HAS_SYSCALL_WRAPPER && CONFIG_MMU */
+
 #define POP_LEN(npages) ((unsigned long)(npages) << PAGE_SHIFT)
 #define POP_ADDR(base, page) ((base) + POP_LEN(page))
 

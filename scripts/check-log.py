@@ -85,8 +85,10 @@ def mutant_verdict(r):
     return ' '.join(by) or 'broken'
 
 
-def report(r, log, wall, repro):
+def report(r, log, wall, repro, engine=None):
     out = ['', '== mm_populate summary ==']
+    if engine:
+        out.append(f'engine:  {engine}')
     out.append(f"suites:  {len(r['suites'])} ({', '.join(r['suites']) or 'none ran'})")
     if r['total'] is None:
         out.append('tests:   no result from kunit.py (build failed or the kernel crashed)')
@@ -134,14 +136,15 @@ def main(argv=None):
     p.add_argument('--wall', type=int, help='seconds the run took')
     p.add_argument('--repro', help='the command that reproduces the run')
     p.add_argument('--json', help='also write the counts and the verdict here')
+    p.add_argument('--engine', help='what ran the kernel (make smp: QEMU and its accelerator)')
     a = p.parse_args(argv)
     r = summarize(results.load_json(a.kunit_json), read_lines(a.kunit_out), read_lines(a.test_log),
                   a.status)
-    print(report(r, a.test_log, a.wall, a.repro))
+    print(report(r, a.test_log, a.wall, a.repro, a.engine))
     if a.json:
         extra = {k: v for k, v in r.items() if k != 'tests'}
         results.write_script_result(a.json, r['tests'],
-                                    **dict(extra, splats=[first for first, _ in r['splats']]))
+                                    **dict(extra, engine=a.engine, splats=[first for first, _ in r['splats']]))
     return 0 if r['ok'] else 1
 
 

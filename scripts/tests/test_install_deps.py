@@ -10,7 +10,8 @@ from scripts.tests.helpers import SCRIPTS, TempDirTest
 BASICS = ['sh', 'dirname', 'id']
 PROBED = ['gcc', 'make', 'bison', 'bc', 'python3', 'git', 'xz', 'perl', 'ccache', 'gdb',
           'busybox', 'mkfs.ext2', 'riscv64-linux-gnu-gcc', 'qemu-system-riscv64', 'shellcheck',
-          'pyflakes3']
+          'pyflakes3',
+          'qemu-system-x86_64']
 
 
 class InstallDeps(TempDirTest):

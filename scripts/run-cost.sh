@@ -1,0 +1,126 @@
+#!/bin/bash
+# `make cost`: what the fix for the retry-forever bug (the series' "mm/gup: make __mm_populate()
+# retry with FOLL_TRIED" patch) costs a cold-file population on a real block device.
+#
+# Two x86_64 SMP kernels without lockdep, DEBUG_VM or KASAN (configs/cost.config), built in a
+# worktree of linux/'s HEAD (build/cost/): the series, and the series with the fix reverted (stock
+# 6.12's __mm_populate(), as `make stock` does). Each boots under QEMU with 2 vCPUs, an initramfs
+# (busybox, selftests/time_populate.c) and a virtio-blk disk (a host file, ext2, one file of
+# MIB MiB of random data); the guest drops its page cache before each file run and times
+# mmap(MAP_SHARED|MAP_POPULATE) and mlock() of the whole file, and an anonymous MAP_POPULATE as the
+# control. The kernels boot alternately (ROUNDS boots each, RUNS runs of each mode per boot); the
+# CSV is build/cost/cost.csv, the report scripts/cost-report.py's. See docs/smp.md.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+COST=$BUILD_DIR/cost
+ROUNDS=${ROUNDS:-5}
+RUNS=${RUNS:-3}
+MIB=${MIB:-256}
+CPUS=${CPUS:-2}
+# One boot: ROUNDS x 3 modes of population under TCG; a hang ends here with the log kept.
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
+# The largest fixed/stock ratio of a file mode that passes.
+LIMIT=${LIMIT:-1.02}
+FIX_PATTERN=mm-gup-make-__mm_populate-retry-with-FOLL_TRIED
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+
+[ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
+command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+	{ echo "== cost: SKIPPED: no qemu-system-x86_64 (Debian: qemu-system-x86)"; exit 77; }
+[ -x "$BUSYBOX" ] || die "no $BUSYBOX: run 'make deps' (busybox-static)"
+fix=
+for p in "$TOP"/patches/*"$FIX_PATTERN"*.patch; do
+	[ -f "$p" ] && fix=$p && break
+done
+[ -n "$fix" ] || die "no patch matching $FIX_PATTERN in patches/"
+mkdir -p "$COST"
+[ -n "${RUN_COST_LOCKED:-}" ] || RUN_COST_LOCKED=1 exec flock "$COST/.lock" "$0" "$@"
+
+head=$(git -C "$LINUX_DIR" rev-parse HEAD)
+tree=$COST/linux
+kbuild=$COST/kunit
+linux_worktree "$tree" "$head"
+git -C "$tree" checkout -q -f --detach "$head"
+trap 'git -C "$tree" checkout -q -f --detach "$head"' EXIT
+use_compiler gcc
+build() { # the worktree as it stands -> $COST/bzImage.$1
+	start=$(date +%s)
+	(cd "$tree" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 --jobs="$(nproc)" \
+		--build_dir="$(realpath --relative-to="$tree" "$kbuild")" \
+		--kunitconfig="$(realpath --relative-to="$tree" "$TOP/configs/cost.config")" \
+		--make_options "CC=$CC_CMD") >"$COST/build.$1.log" 2>&1 ||
+		die "the $1 kernel did not build: see $COST/build.$1.log"
+	cp "$kbuild/arch/x86/boot/bzImage" "$COST/bzImage.$1"
+	note "kernel $1: built in $(($(date +%s) - start)) s"
+}
+build fix
+git -C "$tree" apply -R "$fix" || die "$(basename "$fix") does not revert cleanly from $head"
+build stock
+git -C "$tree" checkout -q -f --detach "$head"
+
+# The guest: busybox, the timing program, and an init that runs every mode RUNS times.
+gcc -static -O2 -Wall -o "$COST/time_populate" "$TOP/selftests/time_populate.c"
+cat >"$COST/init" <<EOF
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t ext2 -o ro /dev/vda /mnt || echo "cost: error: no disk"
+for r in \$(seq $RUNS); do
+	for m in file-populate file-mlock anon-populate; do
+		/time_populate \$m /mnt/data $MIB 1 | sed "s/^/cost: /" || echo "cost: error: \$m"
+	done
+done
+echo "cost: done"
+poweroff -f
+EOF
+gcc -O2 -o "$COST/gen_init_cpio" "$LINUX_DIR/usr/gen_init_cpio.c"
+{
+	for d in dev bin proc sys mnt; do echo "dir /$d 755 0 0"; done
+	echo "nod /dev/console 600 0 0 c 5 1"
+	echo "file /bin/busybox $BUSYBOX 755 0 0"
+	for l in sh mount seq sed poweroff; do echo "slink /bin/$l busybox 777 0 0"; done
+	echo "file /init $COST/init 755 0 0"
+	echo "file /time_populate $COST/time_populate 755 0 0"
+} >"$COST/initramfs.list"
+"$COST/gen_init_cpio" "$COST/initramfs.list" >"$COST/initramfs.cpio"
+if [ ! -f "$COST/disk.img" ] || [ "$(cat "$COST/disk.mib" 2>/dev/null)" != "$MIB" ]; then
+	rm -rf "$COST/disk" "$COST/disk.img"
+	mkdir -p "$COST/disk"
+	head -c "$((MIB << 20))" /dev/urandom >"$COST/disk/data"
+	# Few inodes: the default ratio would leave no room for the file.
+	mkfs.ext2 -q -F -b 4096 -N 64 -m 0 -d "$COST/disk" "$COST/disk.img" "$((MIB * 256 + 4096))" \
+		>"$COST/mkfs.log" 2>&1 || die "mkfs.ext2 failed: see $COST/mkfs.log"
+	rm -rf "$COST/disk"
+	echo "$MIB" >"$COST/disk.mib"
+fi
+
+bios=/usr/share/qemu/qboot.rom
+engine="qemu-tcg-${CPUS}cpu"
+csv=$COST/cost.csv
+echo "engine,kernel,boot,mode,run,ns" >"$csv"
+boot() { # kernel, round
+	log=$COST/boot.$1.$2.log
+	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -smp "$CPUS" -m 1024 \
+		-nodefaults -nographic -serial stdio -no-reboot -bios "$bios" \
+		-kernel "$COST/bzImage.$1" -initrd "$COST/initramfs.cpio" \
+		-drive "file=$COST/disk.img,if=virtio,format=raw,readonly=on" \
+		-append "console=ttyS0 quiet panic=-1" </dev/null >"$log" 2>&1 || true
+	if ! grep -q '^cost: done' "$log" || grep -q '^cost: error' "$log"; then
+		die "boot $2 of the $1 kernel did not finish its runs: see $log"
+	fi
+	awk -v e="$engine" -v k="$1" -v b="$2" '
+		/^cost: [a-z-]+ [0-9]+ [0-9]+/ { n[$2]++; printf "%s,%s,%s,%s,%d,%s\n", e, k, b, $2, n[$2], $4 }' \
+		"$log" | tr -d '\r' >>"$csv"
+}
+# Alternate, and swap which goes first every round: drift in the host's load hits both alike.
+for round in $(seq "$ROUNDS"); do
+	if [ $((round % 2)) = 1 ]; then order="stock fix"; else order="fix stock"; fi
+	for k in $order; do
+		note "round $round/$ROUNDS: $k (load $(cut -d' ' -f1-3 /proc/loadavg))"
+		echo "$round,$k,$(cut -d' ' -f1-3 /proc/loadavg)" >>"$COST/load.csv"
+		boot "$k" "$round"
+	done
+done
+python3 "$TOP/scripts/cost-report.py" "$csv" "$LIMIT"

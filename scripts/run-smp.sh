@@ -1,0 +1,109 @@
+#!/bin/bash
+# `make smp`: linux/'s series built for x86_64 (SMP, PREEMPT_DYNAMIC) and the suites run on it under
+# QEMU with 2 vCPUs, through kunit.py's own QEMU support; the log is checked and the summary printed
+# as `make run` does, with the engine (QEMU and its accelerator) named. See docs/smp.md.
+#
+# The UML-only patches of the series ("um:" subjects) touch only arch/um and arch/x86/um, which an
+# x86_64 build never compiles: linux/ is built as it is, in build/smp/kunit.
+#
+# Accelerator: TCG, unless ACCEL=kvm or ACCEL=auto asks for KVM and a short probe boot under KVM
+# reached KUnit (on some hosts a KVM guest hangs at boot). A host where QEMU cannot run is
+# reported SKIPPED with the reason (exit status 77), never as a failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SMP_BUILD=${SMP_BUILD:-$BUILD_DIR/smp/kunit}
+# One boot of all suites under TCG; a hang ends here with the log kept.
+TIMEOUT=${TIMEOUT:-600}
+# The KVM probe: a boot that runs no test, bounded.
+PROBE_TIMEOUT=${PROBE_TIMEOUT:-30}
+# KASAN (configs/kasan.config) is left out by default: see docs/smp.md for what it costs.
+FRAGMENTS=${FRAGMENTS-"smp fault-injection"}
+CPUS=${CPUS:-2}
+ACCEL=${ACCEL:-tcg}
+SKIP=77
+
+skip() {
+	echo "== smp: SKIPPED: $*"
+	exit "$SKIP"
+}
+
+[ -f "$LINUX_DIR/tools/testing/kunit/kunit.py" ] || die "no kernel tree at $LINUX_DIR: run 'make linux' first"
+case $ACCEL in tcg | kvm | auto) ;; *) die "ACCEL=$ACCEL: want tcg, kvm or auto" ;; esac
+command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+	skip "no qemu-system-x86_64 on this host (Debian: qemu-system-x86; run 'make deps')"
+# kunit.py's x86_64 target boots with qboot.
+qemu_bios=$(qemu-system-x86_64 -L help 2>/dev/null | while read -r d; do
+	[ -f "$d/qboot.rom" ] && echo "$d/qboot.rom" && break
+done || true)
+[ -n "$qemu_bios" ] || skip "QEMU has no qboot.rom (kunit.py's x86_64 target boots with it)"
+# QEMU can start a machine at all here (a container may forbid what it needs): a machine that
+# waits for a monitor command is still running when the timeout ends it.
+why=$(timeout 3 qemu-system-x86_64 -accel tcg -machine none -nodefaults -display none -monitor none \
+	-S </dev/null 2>&1) && rc=0 || rc=$?
+[ "$rc" = 124 ] || skip "QEMU cannot start a machine on this host (status $rc): ${why:-no output}"
+
+mkdir -p "$SMP_BUILD"
+# One run at a time per build directory: kunit.py's build and its test.log are not shareable.
+[ -n "${RUN_SMP_LOCKED:-}" ] || RUN_SMP_LOCKED=1 exec flock "$SMP_BUILD/.lock" "$0" "$@"
+rel_build=$(realpath --relative-to="$LINUX_DIR" "$SMP_BUILD")
+
+set -- --arch=x86_64 --jobs="$(nproc)" --build_dir="$rel_build" \
+	--kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$TOP/kunit")"
+for f in $FRAGMENTS; do
+	case $f in
+	*/*) path=$(realpath "$f") ;;
+	*) path=$TOP/configs/$f.config ;;
+	esac
+	[ -f "$path" ] || die "no such config fragment: $f"
+	set -- "$@" --kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$path")"
+done
+use_compiler gcc
+set -- "$@" --make_options "CC=$CC_CMD"
+
+start=$(date +%s)
+rc=0
+(cd "$LINUX_DIR" && python3 tools/testing/kunit/kunit.py build "$@") 2>&1 |
+	tee "$SMP_BUILD/build.out" || rc=$?
+note "build: $(($(date +%s) - start)) s"
+if [ "$rc" != 0 ]; then
+	python3 "$TOP/scripts/check-log.py" --status "$rc" --engine "x86_64 (not booted: the build failed)" \
+		--json "$SMP_BUILD/result.json" /dev/null "$SMP_BUILD/build.out" /dev/null
+	exit 1
+fi
+
+# KVM only when a boot under it reaches KUnit: the probe asks for a suite that does not exist.
+# Multi-threaded TCG: each vCPU on a host thread of its own, so that the two run at once.
+accel=tcg,thread=multi
+accel_why="TCG, one host thread per vCPU (emulated CPUs: timings comparable only with each other)"
+if [ "$ACCEL" != tcg ]; then
+	probe=$SMP_BUILD/kvm-probe.log
+	if [ ! -w /dev/kvm ]; then
+		accel_why="TCG (KVM asked for, but /dev/kvm is missing or not writable)"
+	elif timeout "$PROBE_TIMEOUT" qemu-system-x86_64 -accel kvm -nodefaults -m 1024 -smp "$CPUS" \
+		-kernel "$SMP_BUILD/arch/x86/boot/bzImage" -no-reboot -nographic -serial stdio \
+		-bios "$qemu_bios" -append 'console=ttyS0 kunit.filter_glob=no_such_suite kunit_shutdown=poweroff' \
+		</dev/null >"$probe" 2>&1 && grep -q 'KTAP version' "$probe"; then
+		accel=kvm
+		accel_why="KVM (a probe boot reached KUnit: $probe)"
+	else
+		accel_why="TCG (the KVM probe boot did not reach KUnit within $PROBE_TIMEOUT s: $probe)"
+	fi
+	[ "$ACCEL" = kvm ] && [ "$accel" != kvm ] && die "ACCEL=kvm, but KVM does not work here: ${accel_why#TCG }"
+fi
+engine="x86_64 SMP under QEMU, $CPUS vCPUs, $accel_why"
+note "engine: $engine"
+
+set -- exec --arch=x86_64 --build_dir="$rel_build" --timeout="$TIMEOUT" --json="$SMP_BUILD/kunit.json" \
+	--qemu_args="-accel $accel -smp $CPUS"
+glob=$(kunit_glob)
+[ -n "$glob" ] && set -- "$@" "$glob"
+cmd="cd $(realpath --relative-to="$PWD" "$LINUX_DIR") && ./tools/testing/kunit/kunit.py$(printf " '%s'" "$@")"
+echo "\$ $cmd"
+rm -f "$SMP_BUILD/test.log" "$SMP_BUILD/result.json" "$SMP_BUILD/kunit.json"
+start=$(date +%s)
+rc=0
+(cd "$LINUX_DIR" && python3 tools/testing/kunit/kunit.py "$@") 2>&1 | tee "$SMP_BUILD/kunit.out" || rc=$?
+python3 "$TOP/scripts/check-log.py" --status "$rc" --wall "$(($(date +%s) - start))" --repro "$cmd" \
+	--engine "$engine" --json "$SMP_BUILD/result.json" "$SMP_BUILD/kunit.json" "$SMP_BUILD/kunit.out" \
+	"$SMP_BUILD/test.log"

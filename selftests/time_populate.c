@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The guest of `make cost` (scripts/run-cost.sh): how long one population of a whole mapping
+ * takes, in nanoseconds, on one line per run:
+ *
+ *   time_populate MODE FILE|- MIB RUNS
+ *
+ * MODE file-populate: mmap(MAP_SHARED | MAP_POPULATE) of FILE's first MIB MiB;
+ *      file-mlock:    mmap(MAP_SHARED) of it, then mlock() of the whole mapping (timed alone);
+ *      anon-populate: mmap(MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE), the control.
+ * File modes drop the page cache before each run (the data are read from the disk every time).
+ * Every run checks with mincore() that every page is resident afterwards: a run that left a page
+ * out is an error, not a time.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void drop_page_cache(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	sync();
+	if (fd < 0 || write(fd, "3\n", 2) != 2)
+		die("drop_caches");
+	close(fd);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Resident pages of [p, p + len), and the file's pages in the page cache beforehand. */
+static size_t resident(void *p, size_t len)
+{
+	size_t n = len / 4096, i, count = 0;
+	unsigned char *vec = malloc(n);
+
+	if (!vec || mincore(p, len, vec))
+		die("mincore");
+	for (i = 0; i < n; i++)
+		count += vec[i] & 1;
+	free(vec);
+	return count;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode, *path;
+	size_t len;
+	int runs, r;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s MODE FILE|- MIB RUNS\n"
+			"MODE: file-populate, file-mlock or anon-populate\n", argv[0]);
+		return 2;
+	}
+	mode = argv[1];
+	path = argv[2];
+	len = strtoul(argv[3], NULL, 0) << 20;
+	runs = atoi(argv[4]);
+	for (r = 0; r < runs; r++) {
+		int anon = !strcmp(mode, "anon-populate");
+		int lock = !strcmp(mode, "file-mlock");
+		int fd = -1;
+		long long t0, t1;
+		void *p;
+
+		if (!anon && !lock && strcmp(mode, "file-populate")) {
+			fprintf(stderr, "unknown mode %s\n", mode);
+			return 2;
+		}
+		if (!anon) {
+			drop_page_cache();
+			fd = open(path, O_RDONLY);
+			if (fd < 0)
+				die(path);
+		}
+		t0 = now_ns();
+		if (anon)
+			p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		else
+			p = mmap(NULL, len, PROT_READ,
+				 MAP_SHARED | (lock ? 0 : MAP_POPULATE), fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		if (lock) {
+			/* The mapping alone is not the population: time mlock() only. */
+			t0 = now_ns();
+			if (mlock(p, len))
+				die("mlock");
+		}
+		t1 = now_ns();
+		if (resident(p, len) != len / 4096) {
+			fprintf(stderr, "%s run %d: %zu of %zu pages resident\n", mode, r,
+				resident(p, len), len / 4096);
+			return 1;
+		}
+		printf("%s %d %lld\n", mode, r, t1 - t0);
+		fflush(stdout);
+		munmap(p, len);
+		if (fd >= 0)
+			close(fd);
+	}
+	return 0;
+}
