@@ -425,7 +425,8 @@ def filtered(name, shard_spec):
 
 
 def read_expected(path=None):
-    """{part: [test names]} of the recorded sets: lines "part<TAB>test", # comments."""
+    """{part: {test: recorded status}} of the recorded sets: lines "part<TAB>test" for a test that
+    ran, "part<TAB>test<TAB>skip" for one that was skipped when recorded; # comments."""
     path = path or EXPECTED
     expected = {}
     try:
@@ -433,30 +434,39 @@ def read_expected(path=None):
             for line in f:
                 line = line.rstrip('\n')
                 if line and not line.startswith('#'):
-                    part, test = line.split('\t', 1)
-                    expected.setdefault(part, []).append(test)
+                    part, test, *status = line.split('\t')
+                    expected.setdefault(part, {})[test] = status[0] if status else 'ran'
     except FileNotFoundError:
         pass
     return expected
 
 
 def apply_floor(part, expected):
-    """Compare a part with its recorded set: a recorded test that did not run fails the part
-    (unless the part is broken already: it could not run them). Returns lines to print."""
+    """Compare a part with its recorded set: a recorded test that did not run, or that was recorded
+    as run and is skipped now (a kernel without what the test needs skips instead of failing),
+    fails the part (unless the part is broken already: it could not run them). Returns lines to
+    print."""
     if part.counts_only:
         return [f'{part.name}: gave counts only, no test names: no floor']
     if expected is None:
         return [f'{part.name}: no recorded set in {os.path.relpath(EXPECTED)}: run make record-tests']
-    ran = set(part.names())
+    ran = {n: s for n, s, _ in part.cases}
     missing = [t for t in expected if t not in ran]
-    new = sorted(ran - set(expected))
+    skipped = [t for t, was in expected.items() if was == 'ran' and ran.get(t) == 'skip']
+    new = sorted(set(ran) - set(expected))
     lines = []
+
+    def listed(names):
+        return ', '.join(names[:10]) + (' ...' if len(names) > 10 else '')
     if new:
-        lines.append(f'{part.name}: {len(new)} new test(s), not in the recorded set: '
-                     + ', '.join(new[:10]) + (' ...' if len(new) > 10 else ''))
+        lines.append(f'{part.name}: {len(new)} new test(s), not in the recorded set: {listed(new)}')
+    if skipped:
+        lines.append(f'{part.name}: {len(skipped)} test(s) recorded as run were skipped: '
+                     + listed(skipped))
+        part.cases = [(n, 'fail', 'skipped, recorded as run: ' + note) if n in skipped else (n, s, note)
+                      for n, s, note in part.cases]
     if missing:
-        lines.append(f'{part.name}: {len(missing)} recorded test(s) did not run: '
-                     + ', '.join(missing[:10]) + (' ...' if len(missing) > 10 else ''))
+        lines.append(f'{part.name}: {len(missing)} recorded test(s) did not run: {listed(missing)}')
         if part.counts()['broken']:
             lines.append(f'{part.name}: broken already; the missing tests are not counted again')
         else:
@@ -480,14 +490,17 @@ def record(path=None):
         if d['broken']:
             print(f'{name}: not recorded: {d["broken"]} broken (it did not run its whole set)')
             continue
-        tests = [t['name'] for t in d['tests'] if not t.get('note', '').startswith('missing: ')]
+        tests = {t['name']: 'skip' if t['status'] == 'skip' else 'ran' for t in d['tests']
+                 if not t.get('note', '').startswith('missing: ')}
         expected[name] = tests
         recorded.append(f'{name} ({len(tests)})')
     with open(path, 'w') as f:
-        f.write('# The tests each part of make test runs: a part that runs fewer fails.\n'
+        f.write('# The tests each part of make test runs ("skip": skipped when recorded): a part\n'
+                '# that runs fewer, or skips one recorded as run, fails.\n'
                 '# Written by `make record-tests` (scripts/test-all.py --record) from the last run.\n')
         for part in [p for p in PARTS if p in expected] + sorted(set(expected) - set(PARTS)):
-            f.writelines(f'{part}\t{t}\n' for t in expected[part])
+            f.writelines(f'{part}\t{t}' + ('\tskip' if was == 'skip' else '') + '\n'
+                         for t, was in expected[part].items())
     print(f"recorded in {os.path.relpath(path)}: {', '.join(recorded) or 'nothing'}")
 
 

@@ -81,7 +81,7 @@ class TestAll(unittest.TestCase):
         with redirect_stdout(io.StringIO()):
             test_all.record()
         with open(self.expected) as f:
-            self.assertIn('a\tt3\n', f.read())
+            self.assertIn('a\tt2\n', f.read())
 
         def fewer():
             return results.Part('a', [('t1', 'ok', ''), ('t4', 'ok', '')])
@@ -91,6 +91,22 @@ class TestAll(unittest.TestCase):
         self.assertIn('a: 1 new test(s), not in the recorded set: t4', out)
         self.assertIn('FAILED a: t2: missing', out)
         self.assertEqual(out.rstrip().splitlines()[-1], '2 passed, 2 failed, 0 skipped')
+
+    def test_a_test_recorded_as_run_that_is_skipped_now_fails(self):
+        self.run_main({'a': part_a})
+        with redirect_stdout(io.StringIO()):
+            test_all.record()
+        with open(self.expected) as f:
+            self.assertIn('a\tt3\tskip\n', f.read())
+
+        def t2_skipped():
+            return results.Part('a', [('t1', 'ok', ''), ('t2', 'skip', 'no tracepoints'),
+                                      ('t3', 'skip', 'no disk')])
+        rc, out = self.run_main({'a': t2_skipped})
+        self.assertEqual(rc, 1, out)
+        self.assertIn('a: 1 test(s) recorded as run were skipped: t2', out)
+        self.assertIn('FAILED a: t2: skipped, recorded as run: no tracepoints', out)
+        self.assertEqual(out.rstrip().splitlines()[-1], '1 passed, 1 failed, 1 skipped')
 
     def test_new_tests_alone_do_not_fail(self):
         self.run_main({'a': part_a})
@@ -115,7 +131,7 @@ class TestAll(unittest.TestCase):
                 test_all.record()
         self.assertIn('not recorded', said.getvalue())
         with open(self.expected) as f:
-            self.assertIn('kunit\tt3\n', f.read())
+            self.assertIn('kunit\tt3\tskip\n', f.read())
 
     def test_progress_says_part_elapsed_and_time_left_from_the_last_run(self):
         self.run_main({'a': part_a, 'b': part_a})
