@@ -1,9 +1,10 @@
 #!/bin/bash
 # Self-check: build deliberately broken kernels (patches/mutants/) and run the suites on each.
 # Every mutant must be killed by the test(s) that state the promise it breaks: its "Killed-by:"
-# line names them (test names; "splat" and "hang" where the kernel's own checks are the oracle).
-# A mutant no test catches survives; one caught only by something else (another test, a crash, a
-# timeout) is "killed by the wrong test". Either fails the run, as does a mutant that gives no
+# line names them (test names; "splat" and "hang" where the kernel's own checks are the oracle),
+# and each test named must fail. A mutant no test catches survives; one caught only by something
+# else (another test, a crash, a timeout), or not by every test it names, is "killed by the wrong
+# test". Either fails the run, as does a mutant that gives no
 # verdict ("broken": it does not apply, build or run) and a failure of the unmutated kernel, which
 # runs first. The result, one case a mutant, is build/mutant/result.json (results.py's form).
 #
@@ -126,8 +127,18 @@ lane() {
 		for t in $by; do
 			case " $expected " in *" $t "*) right="$right $t" ;; esac
 		done
+		# Every test named must fail: a test that claims the promise and does not see it broken is
+		# as wrong as a mutant no test sees. "splat" and "hang" are alternatives: either will do.
+		missed=
+		for t in $expected; do
+			case "$t" in splat | hang) continue ;; esac
+			case " $by " in *" $t "*) ;; *) missed="$missed $t" ;; esac
+		done
 		if [ -z "$right" ]; then
 			printf '%s\tfail\tkilled by the wrong test: %s (expected: %s)\n' "$name" "$by" "$expected" >>"$tsv"
+		elif [ -n "$missed" ]; then
+			printf '%s\tfail\tnot killed by every test it names: did not fail:%s (all it failed: %s)\n' \
+				"$name" "$missed" "$by" >>"$tsv"
 		elif [ "$right" = " $by" ]; then
 			printf '%s\tok\tkilled by:%s\n' "$name" "$right" >>"$tsv"
 		else
@@ -164,7 +175,7 @@ if grep -q '^unmutated	' "$RESULTS"; then
 fi
 
 killed=$(grep -c '	ok	' "$RESULTS" || true)
-wrong=$(grep -c '	fail	killed by the wrong test' "$RESULTS" || true)
+wrong=$(grep -c '	fail	\(killed by the wrong test\|not killed by every test\)' "$RESULTS" || true)
 survived=$(grep -c '	fail	survived' "$RESULTS" || true)
 broken=$(grep -c '	broken	' "$RESULTS" || true)
 echo
