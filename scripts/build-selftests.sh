@@ -55,7 +55,7 @@ for t in $MM_TESTS; do
 done
 # vector_regs first: if the guest loses register state, nothing after it can be trusted.
 for c in "$TOP"/selftests/vector_regs.c "$TOP"/selftests/populate_*.c; do
-	build "$(basename "$c" .c)" -I"$TOP/selftests" -I"$MM" "$c"
+	build "$(basename "$c" .c)" -I"$TOP/selftests" -I"$MM/.." -I"$MM" "$c"
 done
 # shellcheck disable=SC2086
 gcc $CFLAGS -o "$ST/bin/testrun" "$TOP/selftests/testrun.c"
