@@ -41,11 +41,24 @@ EXPECT = os.environ.get('EXPECT', os.path.join(TOP, 'selftests', 'expect'))
 
 # The one place for the guest's size and time limits.
 GUEST_MEM = '3G'       # mremap_test maps 2 GiB (overcommit heuristic: RAM + swap); touches little
-PROGRAM_TIMEOUT = 60   # seconds, one program in the guest (killed, then counted failed)
+
+
+def program_timeout():
+    """Seconds one program may run in the guest (killed, then failed): kselftest's own for mm,
+    from the tree's tools/testing/selftests/mm/settings (mremap_test took over 60 s on a loaded
+    machine), else kselftest's default."""
+    try:
+        with open(os.path.join(LINUX, 'tools', 'testing', 'selftests', 'mm', 'settings')) as f:
+            return int(next(ln.split('=', 1)[1] for ln in f if ln.startswith('timeout=')))
+    except (OSError, StopIteration, ValueError):
+        return 45
+
+
+PROGRAM_TIMEOUT = program_timeout()
 # One whole boot (killed, log kept). The guest's own per-program timeout catches a hung program;
 # this catches a guest hung in the kernel, and must outlast a full run on a loaded machine (a plain
-# boot took over 240 s with the load average at 19 on 2 cores).
-BOOT_TIMEOUT = int(os.environ.get('BOOT_TIMEOUT', 600))
+# boot took 255 s with the load average near 19 on 2 cores).
+BOOT_TIMEOUT = int(os.environ.get('BOOT_TIMEOUT', 900))
 
 # What the console says when no user process could run (first match is the reason given). The
 # kernel has no machine format for this: its own words are all there is.
@@ -141,7 +154,9 @@ def snapshot_kernel():
             src = os.path.join(KERNEL_DIR, name)
             if not os.path.exists(src):
                 sys.exit(f'error: no {src}: build the kernel first (make run)')
-            shutil.copy2(src, os.path.join(kdir, name))
+            # Replaced, not overwritten: a boot of the previous copy may still be running.
+            shutil.copy2(src, os.path.join(kdir, name + '.new'))
+            os.replace(os.path.join(kdir, name + '.new'), os.path.join(kdir, name))
     with open(os.path.join(kdir, '.config')) as f:
         config = f.read()
     for opt in ('CONFIG_BLK_DEV_INITRD=y', 'CONFIG_DEVTMPFS=y'):

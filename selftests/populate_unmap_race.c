@@ -7,9 +7,10 @@
  * the kernel must stay quiet (the runner checks its log). Needs /sys/kernel/debug/fail_gup_retry.
  *
  * That the change ran while the population slept is proven, not assumed: the change starts only
- * once an injection was counted, its munmap() (which takes mmap_lock for writing) completes
- * before the populating mmap() returns, and the population goes on injecting afterwards. Anonymous
- * population drops mmap_lock nowhere but in the injected retry, so the munmap() ran in one.
+ * once an injection was counted, and its munmap() (which takes mmap_lock for writing) completes
+ * before the populating mmap() returns. Anonymous population drops mmap_lock nowhere but in the
+ * injected retry, so the munmap() ran in one. The injections before the change and in all are
+ * logged (one, then one per page still mapped: 64 with the upper half remapped).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -126,8 +127,7 @@ FIXTURE_TEARDOWN(race)
 
 /*
  * Start the populating thread, wait until it sleeps in an injected retry, run change(), and
- * prove the order: change() completed before the mmap() returned, and the population went on
- * (injected again) after it.
+ * prove the order: change() completed before the mmap() returned.
  */
 static void race(struct __test_metadata *_metadata, int (*change)(void))
 {
