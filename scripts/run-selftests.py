@@ -212,12 +212,18 @@ def status_word(kp, status):
             kp.TestStatus.SKIPPED: 'skip'}.get(status, 'crashed')
 
 
+# kselftest.h prints a result with a directive before its text ("ok 3 # XFAIL name", "ok 3 # SKIP
+# why"), which kunit.py's parser does not read as a result line; KTAP puts the name first.
+KSFT_DIRECTIVE = re.compile(r'^(\s*(?:not )?ok \d+) # (SKIP|XFAIL|XPASS) (.*)$')
+
+
 def read_console(lines, parsed_log=os.devnull):
     """The guest's KTAP: {program: (result, {test: result}, diagnostics)} for each program whose
     result line /init printed (result pass, fail or skip; a test's also "crashed": missing), and
     the setup line's result. kunit.py's parser prints its own view into parsed_log."""
     kp = kunit_parser()
     import kunit_printer
+    lines = [KSFT_DIRECTIVE.sub(r'\1 \3 # \2', line) for line in lines]
     with open(parsed_log, 'w') as out:
         kp.stdout = kunit_printer.Printer(out)
         main = kp.parse_run_tests(lines)
