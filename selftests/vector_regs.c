@@ -10,6 +10,12 @@
  * (AMX hosts) or a fallback to FXSAVE loses them, as glibc's string functions would notice.
  * Each event is proven to have happened (the system call's return, mincore() before and after
  * the fault, the other thread's counter moving while the registers were held).
+ *
+ * For sched_yield() both threads are SCHED_FIFO at one priority: POSIX then puts the caller at
+ * the tail of its priority's list, so the other thread always runs next. Under SCHED_OTHER
+ * (EEVDF) sched_yield() only pushes the caller's deadline on: a thread charged with time the
+ * host took from the guest (UML has no steal time) is not eligible, and the caller runs again
+ * at once, as happened in boots on a loaded host.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -207,6 +213,13 @@ static void run(struct __test_metadata *_metadata, enum width w, enum event ev)
 		ASSERT_NE(MAP_FAILED, page);
 		ASSERT_FALSE(resident(page)) TH_LOG("the page was resident before the write");
 	}
+	if (ev == YIELD) {
+		struct sched_param fifo = { .sched_priority = 1 };
+
+		/* The other thread inherits it (PTHREAD_INHERIT_SCHED). */
+		ASSERT_EQ(0, sched_setscheduler(0, SCHED_FIFO, &fifo))
+			TH_LOG("SCHED_FIFO: %s", strerror(errno));
+	}
 	if (ev == YIELD || ev == PREEMPT) {
 		stop = 0;
 		other_bad = 0;
@@ -214,6 +227,13 @@ static void run(struct __test_metadata *_metadata, enum width w, enum event ev)
 		other_width = w;
 		ASSERT_EQ(0, pthread_create(&t, NULL, other,
 					    (void *)(uintptr_t)(getpid() + 1000 + ev)));
+		if (ev == YIELD) {
+			struct sched_param sp;
+			int policy;
+
+			ASSERT_EQ(0, pthread_getschedparam(t, &policy, &sp));
+			ASSERT_EQ(SCHED_FIFO, policy);
+		}
 		/* Let it load its values once before ours are held. */
 		while (!other_count)
 			sched_yield();
