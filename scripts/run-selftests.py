@@ -15,12 +15,15 @@ every boot. A cell is
            crashed before the program's result line.
 Failed and broken both fail the run. A preset whose fault attribute is missing from the kernel
 fails its cells, unless the kernel cannot have it (its Kconfig option does not exist for it).
-When the plain boot cannot start /init, the other boots are not tried: they would fail the same way.
+The boots run side by side, SELFTEST_JOBS at a time (default one per host core), each bounded
+by BOOT_TIMEOUT; the others start once the plain boot's /init has started. When the plain boot
+cannot start /init, the other boots are not tried: they would fail the same way.
 Logs: build/selftests/<preset>.log (the whole console), <preset>.ktap.txt (kunit.py's parser's
 view), results: build/selftests/result.json.
 
 Other scripts boot the same guest with boot() and judge a console with read_console().
 """
+import concurrent.futures
 import fcntl
 import importlib.util
 import json
@@ -29,6 +32,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -59,6 +63,8 @@ PROGRAM_TIMEOUT = program_timeout()
 # this catches a guest hung in the kernel, and must outlast a full run on a loaded machine (a plain
 # boot took 255 s with the load average near 19 on 2 cores).
 BOOT_TIMEOUT = int(os.environ.get('BOOT_TIMEOUT', 900))
+# Boots at a time: one per host core.
+JOBS = int(os.environ.get('SELFTEST_JOBS') or os.cpu_count() or 1)
 
 # What the console says when no user process could run (first match is the reason given). The
 # kernel has no machine format for this: its own words are all there is.
@@ -167,9 +173,10 @@ def snapshot_kernel():
         return os.path.join(kdir, 'linux'), f.read(), config
 
 
-def boot(kernel, name, tokens, log, initramfs=None, timeout=BOOT_TIMEOUT):
+def boot(kernel, name, tokens, log, initramfs=None, timeout=BOOT_TIMEOUT, started=None):
     """Boot the guest once: tokens are kernel parameters, <dir>/<knob>=<value> debugfs knobs for
-    /init, xsave=<bytes> the host's XSAVE size. The whole console goes to log. (rc, seconds)."""
+    /init, xsave=<bytes> the host's XSAVE size. The whole console goes to log. started, a
+    threading.Event, is set once /init has printed its KTAP version line. (rc, seconds)."""
     env = dict(os.environ, TMPDIR=ST)
     xsave = [t.split('=', 1)[1] for t in tokens if t.startswith('xsave=')]
     if xsave:
@@ -186,8 +193,14 @@ def boot(kernel, name, tokens, log, initramfs=None, timeout=BOOT_TIMEOUT):
         f.write('$ ' + ''.join(f'{k}={env[k]} ' for k in ('LD_PRELOAD', 'FAKE_XSAVE_SIZE') if k in env)
                 + ' '.join(cmd) + '\n')
         f.flush()
-        rc = subprocess.call(cmd, stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
-                             cwd=ST, env=env)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
+                                cwd=ST, env=env)
+        while started and not started.is_set() and proc.poll() is None:
+            time.sleep(0.5)
+            with open(log, errors='replace') as seen:
+                if any(line.startswith('KTAP version') for line in seen):
+                    started.set()
+        rc = proc.wait()
     return rc, time.time() - start
 
 
@@ -214,6 +227,7 @@ def status_word(kp, status):
 
 # kselftest.h prints a result with a directive before its text ("ok 3 # XFAIL name", "ok 3 # SKIP
 # why"), which kunit.py's parser does not read as a result line; KTAP puts the name first.
+PARSER_LOCK = threading.Lock()
 KSFT_DIRECTIVE = re.compile(r'^(\s*(?:not )?ok \d+) # (SKIP|XFAIL|XPASS) (.*)$')
 
 
@@ -224,7 +238,8 @@ def read_console(lines, parsed_log=os.devnull):
     kp = kunit_parser()
     import kunit_printer
     lines = [KSFT_DIRECTIVE.sub(r'\1 \3 # \2', line) for line in lines]
-    with open(parsed_log, 'w') as out:
+    # The parser prints through a module global: one boot's parse at a time.
+    with PARSER_LOCK, open(parsed_log, 'w') as out:
         kp.stdout = kunit_printer.Printer(out)
         main = kp.parse_run_tests(lines)
     # Which top-level result lines /init printed: the parser counts a subtest without one as a
@@ -284,10 +299,10 @@ def judge(exp, preset, kind, prog, result, tests, log):
     return wrong
 
 
-def run_boot(kernel, name, kind, tokens, programs, exp, check_log):
+def run_boot(kernel, name, kind, tokens, programs, exp, check_log, started=None):
     """Boot once and judge every program: ({(program, preset): (shown, verdict, why)}, notes, boot)."""
     log = os.path.join(ST, f'{name}.log')
-    rc, secs = boot(kernel, name, tokens, log)
+    rc, secs = boot(kernel, name, tokens, log, started=started)
     with open(log, errors='replace') as f:
         lines = f.read().splitlines()
     cells, notes = {}, []
@@ -331,26 +346,36 @@ def main():
     check_log = load('check_log', os.path.join(TOP, 'scripts', 'check-log.py'))
     exp = read_expect()
     table, notes, boots = {}, [], []
-    broken = None
     presets = read_presets()
-    for name, kind, tokens in presets:
-        if broken:
-            for p in programs:
-                table[(p, name)] = ('-', 'n/a', broken)
-            continue
-        missing = missing_capability(tokens, system_map, config)
-        if missing:
-            why, cannot = missing
-            notes.append(f'{name}: {"skipped" if cannot else "FAILED"}: {why}')
-            for p in programs:
-                table[(p, name)] = ('-', 'skip' if cannot else 'fail', why)
-            continue
-        cells, n, b = run_boot(kernel, name, kind, tokens, programs, exp, check_log)
-        table.update(cells)
-        notes.extend(n)
-        boots.append(b)
-        if name == 'plain' and ('(boot)', name) in cells:
-            broken = 'not booted: the plain boot could not run a user process'
+    # Each boot is one single-threaded UML process: JOBS of them side by side, each bounded by
+    # its own timeout, each with its own log. The others start once the plain boot's /init runs:
+    # when it cannot start, they are not tried (they would fail the same way).
+    started = threading.Event()
+    runs, broken = {}, None
+    with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
+        for name, kind, tokens in presets:
+            missing = missing_capability(tokens, system_map, config)
+            if missing:
+                why, cannot = missing
+                notes.append(f'{name}: {"skipped" if cannot else "FAILED"}: {why}')
+                for p in programs:
+                    table[(p, name)] = ('-', 'skip' if cannot else 'fail', why)
+                continue
+            if broken:
+                for p in programs:
+                    table[(p, name)] = ('-', 'n/a', broken)
+                continue
+            runs[name] = pool.submit(run_boot, kernel, name, kind, tokens, programs, exp, check_log,
+                                     started if name == 'plain' else None)
+            while name == 'plain' and not started.wait(0.5) and not runs[name].done():
+                pass
+            if name == 'plain' and runs[name].done() and ('(boot)', name) in runs[name].result()[0]:
+                broken = 'not booted: the plain boot could not run a user process'
+        for name, run in runs.items():
+            cells, n, b = run.result()
+            table.update(cells)
+            notes.extend(n)
+            boots.append(b)
     extra = sorted({p for p, _ in table if p.startswith('(')})
     print_table(programs + extra, [n for n, _, _ in presets], table)
     for n in notes:
