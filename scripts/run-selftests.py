@@ -266,7 +266,8 @@ def read_console(lines, parsed_log=os.devnull):
 
 
 def judge(exp, preset, kind, prog, result, tests, log):
-    """What differs from the expectation, as a list of strings (empty: as expected)."""
+    """What differs from the expectation, as a list of strings (empty: as expected), and each
+    test's verdict: {test: pass, fail (not as expected) or skip}."""
     # Retry and host presets change nothing a program can see: it must do what it does plain.
     look = 'plain' if kind in ('retry', 'host') else preset
     mine = {t: o for (p, g, t), o in exp.items() if p in (look, '*') and g == prog and t != '-'}
@@ -276,8 +277,10 @@ def judge(exp, preset, kind, prog, result, tests, log):
              if not any(line.startswith(b) for line in log)]
     wrong += [f'unexpected "{line}"' for line in log
               if line.startswith('Bail out!') and not any(line.startswith(b) for b in bails)]
+    verdicts = {}
     for test, got in tests.items():
         want = mine.get(test) or {'pass'}
+        verdicts[test] = 'skip' if got in ('crashed', 'skip') else 'pass'
         # Tests a program never reached because it bailed out, or skipped with the program, as
         # expected (kselftest.h's ksft_exit_skip() after the plan prints one skipped result).
         if got == 'crashed' and bails:
@@ -286,21 +289,24 @@ def judge(exp, preset, kind, prog, result, tests, log):
                 expected(exp, look, prog, '-') or set()):
             continue
         if got not in want:
+            verdicts[test] = 'fail'
             wrong.append(f'{test}: {"missing" if got == "crashed" else got}, '
                          f'expected {"|".join(sorted(want))}')
     for test, want in mine.items():
         if test not in tests and want != {'bail'}:
+            verdicts[test] = 'fail'
             wrong.append(f'{test}: no result, expected {"|".join(sorted(want))}')
     want = expected(exp, look, prog, '-')
     if want is None:
         want = {'fail'} if bails or any(mine.get(t) == {'fail'} for t in tests) else {'pass'}
     if result not in want:
         wrong.insert(0, f'{result}, expected {"|".join(sorted(want))}')
-    return wrong
+    return wrong, verdicts
 
 
 def run_boot(kernel, name, kind, tokens, programs, exp, check_log, started=None):
-    """Boot once and judge every program: ({(program, preset): (shown, verdict, why)}, notes, boot)."""
+    """Boot once and judge every program: ({(program, preset): (shown, verdict, why),
+    (program, preset, test): verdict}, notes, boot)."""
     log = os.path.join(ST, f'{name}.log')
     rc, secs = boot(kernel, name, tokens, log, started=started)
     with open(log, errors='replace') as f:
@@ -327,7 +333,8 @@ def run_boot(kernel, name, kind, tokens, programs, exp, check_log, started=None)
             cells[(p, name)] = ('-', 'broken', 'no result line')
             continue
         result, tests, diagnostics = results[p]
-        wrong = judge(exp, name, kind, p, result, tests, diagnostics)
+        wrong, verdicts = judge(exp, name, kind, p, result, tests, diagnostics)
+        cells.update({(p, name, t): v for t, v in verdicts.items()})
         if splats:
             wrong.append('the kernel log holds a splat')
         if wrong:
@@ -345,7 +352,7 @@ def main():
     kernel, system_map, config = snapshot_kernel()
     check_log = load('check_log', os.path.join(TOP, 'scripts', 'check-log.py'))
     exp = read_expect()
-    table, notes, boots = {}, [], []
+    table, tests, notes, boots = {}, {}, [], []
     presets = read_presets()
     # Each boot is one single-threaded UML process: JOBS of them side by side, each bounded by
     # its own timeout, each with its own log. The others start once the plain boot's /init runs:
@@ -373,7 +380,8 @@ def main():
                 broken = 'not booted: the plain boot could not run a user process'
         for name, run in runs.items():
             cells, n, b = run.result()
-            table.update(cells)
+            table.update({k: v for k, v in cells.items() if len(k) == 2})
+            tests.update({k: v for k, v in cells.items() if len(k) == 3})
             notes.extend(n)
             boots.append(b)
     extra = sorted({p for p, _ in table if p.startswith('(')})
@@ -384,10 +392,21 @@ def main():
         print(f'  boot {name}: {secs:.0f} s, {"finished" if ended else "DID NOT FINISH"}, '
               f'{nsplats} splats, log {os.path.relpath(log)}')
     counts = {v: sum(1 for c in table.values() if c[1] == v) for v in ('pass', 'fail', 'skip', 'broken')}
+    # make test's cases: each cell, then each test result in it (as expected: ok), so that the
+    # part's floor (scripts/expected-tests) misses a test a program no longer runs. A cell that
+    # was never booted is no case: the floor misses it.
+    status = {'pass': 'ok', 'fail': 'fail', 'skip': 'skip', 'broken': 'broken'}
+    cases = []
+    for (p, n), c in table.items():
+        if c[1] in status:
+            cases.append({'name': f'{p} {n}', 'status': status[c[1]], 'note': c[2]})
+            cases += [{'name': f'{p} {n}: {t}', 'status': status[v], 'note': ''}
+                      for (tp, tn, t), v in tests.items() if (tp, tn) == (p, n)]
     with open(os.path.join(ST, 'result.json'), 'w') as f:
         json.dump({'passed': counts['pass'], 'failed': counts['fail'], 'skipped': counts['skip'],
                    'broken': counts['broken'],
-                   'cells': {f'{p} {n}': c for (p, n), c in table.items()}}, f, indent=1)
+                   'cells': {f'{p} {n}': c for (p, n), c in table.items()}, 'tests': cases},
+                  f, indent=1)
     print(f"\n{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped, "
           f"{counts['broken']} broken")
     return 1 if counts['fail'] or counts['broken'] else 0

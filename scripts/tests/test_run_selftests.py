@@ -71,6 +71,11 @@ class RunSelftests(TempDirTest):
                       'socketpair():Function not implemented"', r.stdout)
         self.assertIn('boot plain: ', r.stdout)
         self.assertIn(', finished, 0 splats', r.stdout)
+        # make test's cases: each cell, then each of its test results, which the floor records.
+        cases = {t['name']: t['status'] for t in self.result()['tests']}
+        self.assertEqual(cases['populate_mlockall plain'], 'ok')
+        self.assertEqual(cases['populate_mlockall plain: locked.sbrk_of_32_pages_is_populated'], 'ok')
+        self.assertEqual(cases['map_populate plain'], 'fail')
 
     def test_one_test_that_fails_fails_its_program_and_is_named(self):
         good = console('good.log')
@@ -92,6 +97,8 @@ class RunSelftests(TempDirTest):
         self.assertEqual(self.result()['cells']['populate_mlockall plain'][:2], ['pass', 'fail'])
         # The parser takes results in order: the plan's last one is the one it misses.
         self.assertIn('plain: populate_mlockall: #5: missing, expected pass', r.stdout)
+        cases = {t['name']: t['status'] for t in self.result()['tests']}
+        self.assertEqual(cases['populate_mlockall plain: #5'], 'fail')
 
     def test_a_boot_that_cannot_start_init_is_broken_and_names_the_cause(self):
         r = self.run_selftests(self.fake_kernel(console('no-init.log'),
