@@ -38,9 +38,12 @@ KERNELS = {
     '6.1 fixed': ('6.1', STOCK.format('6.1', 'fixed'), set()),
 }
 RESULT = os.path.join(BUILD, 'repro', 'result.json')
-# The harness's result line of each test, and the line the test prints about its call.
-LINE = re.compile(rf'^{PROGRAM}: (ok|not ok) \d+ {PROGRAM}\.(\w+)')
-SAID = re.compile(rf'^{PROGRAM}: # (\w+): (.*)$')
+# The program's own KTAP is indented below /init's "# Subtest:" header (selftests/init.sh): the
+# harness's result line of each test, the line the test prints about its call, and a skip of the
+# whole program (its plan "1..0 # SKIP", or /init's result line for it).
+LINE = re.compile(rf'^\s+(ok|not ok) \d+ {PROGRAM}\.(\w+)')
+SAID = re.compile(r'^\s+# (\w+): (.*)$')
+SKIP = re.compile(rf'^\s*(1\.\.0|ok \d+ {PROGRAM}) # SKIP')
 
 
 def load(name, file):
@@ -82,7 +85,7 @@ def main():
             continue
         for first, _ in check_log.splats(lines)[:3]:
             failures.append((name, f'splat: {first}'))
-        skip = next((ln for ln in lines if ln.startswith(PROGRAM) and 'SKIP' in ln), None)
+        skip = next((ln for ln in lines if SKIP.match(ln)), None)
         if skip:
             failures.append((name, skip))
         said = {}

@@ -110,17 +110,8 @@ def selftests():
     if script('build-selftests.sh'):
         return results.Part('selftests').add('build-selftests.sh', 'broken', 'the guest did not build')
     script('run-selftests.py')
-    r = results.load_json(result)
-    if r is not None and isinstance(r.get('tests'), list):
-        return results.Part.from_json('selftests', r)
-    if r is not None and isinstance(r.get('cells'), dict):
-        # run-selftests.py's cells: "program preset": [what it did, verdict, note].
-        verdicts = {'pass': 'ok', 'fail': 'fail', 'skip': 'skip', 'broken': 'broken'}
-        return results.Part('selftests', [(cell, verdicts[v[1]], v[2])
-                                          for cell, v in r['cells'].items() if v[1] in verdicts])
-    if r is not None:
-        return tuple(r.get(k, 0) for k in ('passed', 'failed', 'skipped', 'broken'))
-    return results.Part('selftests').add('run-selftests.py', 'broken', f'no {result}')
+    # Each cell (program x boot) and each test result in it (run-selftests.py's "tests").
+    return results.read_script_result('selftests', result)
 
 
 class _Cases(unittest.TextTestResult):
@@ -170,7 +161,9 @@ def peers():
             r = json.load(f)
     except (OSError, ValueError):
         return 0, 1, 0
-    return r['passed'], r['failed'] + (1 if rc and not r['failed'] else 0), r['skipped']
+    # Broken cells (no boot, a hang, a crash: no result) fail the run as failed ones do.
+    bad = r['failed'] + r['broken']
+    return r['passed'], bad + (1 if rc and not bad else 0), r['skipped']
 
 
 def script_tests():

@@ -72,7 +72,7 @@ run stress-ng "" /bin/stress-ng --temp-path /tmp --timeout "${dur}s" --verify --
 	--mremap 1 --mremap-bytes 4M --mremap-mlock --remap 1 --brk 1 --brk-mlock \
 	--shm-sysv 1 --madvise 1 --vm 1 --vm-bytes 8M --vm-populate --vm-locked
 # trinity will not fuzz as root: as nobody, 64-bit calls only (UML has no 32-bit entry), no fds
-# this kernel cannot make (no networking, no perf). Bounded by a count, about 300 calls a second
+# that are not mm's or that this kernel cannot make (sockets: Unix only, no perf). Bounded by a count, about 300 calls a second
 # in this guest: a timeout between testrun and trinity would be the failed process, and its
 # execve of trinity would be what the preset fails.
 run trinity 65534 /bin/trinity -q -l off -a 64 -C 2 -N $((dur * 300)) \

@@ -10,9 +10,10 @@
  * failslab and fail_page_alloc skip GFP_KERNEL (ignore-gfp-wait) and order 0 (min-order) by
  * default, which is nearly every allocation on this path; they are cleared here.
  */
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include "tap.h"
+#include "../kselftest_harness.h"
 
 #define NPAGES 16
 #define MAX_N 5000
@@ -30,6 +31,32 @@ static const char *const knobs[][2] = {
 
 static long page;
 static int nth_fd;
+
+/* How many of the pages of [addr, addr + NPAGES pages) are resident, by mincore(). */
+static long resident_pages(void *addr)
+{
+	unsigned char vec[NPAGES];
+	long i, r = 0;
+
+	if (mincore(addr, NPAGES * page, vec))
+		return -errno;
+	for (i = 0; i < NPAGES; i++)
+		r += vec[i] & 1;
+	return r;
+}
+
+/* Write a string to a file (a debugfs knob); 0 or -errno. */
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
 
 static int count_maps(void)
 {
@@ -77,14 +104,18 @@ static int usable(char *p)
 	return 1;
 }
 
-static void sweep_mmap(void)
+/*
+ * For n = 1, 2, ...: fail the n-th injection point that one mmap(MAP_POPULATE) passes, until the
+ * call completes with nothing injected. Returns the bad outcomes; *points the points hit.
+ */
+static int sweep_mmap(int *points)
 {
-	int n, hits = 0, errs = 0, bad = 0, maps = count_maps();
+	int n, hits = 0, bad = 0, maps = count_maps();
 	char *p;
 
 	for (n = 1; n <= MAX_N; n++) {
 		if (arm(n))
-			break;
+			return -1;
 		p = (char *)syscall(SYS_mmap, NULL, NPAGES * page, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		int e = errno;
@@ -92,7 +123,6 @@ static void sweep_mmap(void)
 			break;
 		hits++;
 		if (p == MAP_FAILED) {
-			errs++;
 			if ((e != ENOMEM && e != EAGAIN) || count_maps() != maps) {
 				bad++;
 				printf("# n=%d: mmap failed with %s, %d maps before, %d after\n",
@@ -106,47 +136,36 @@ static void sweep_mmap(void)
 		}
 		munmap(p, NPAGES * page);
 	}
-	tap_result(n > 1 && n <= MAX_N && !bad,
-		   "mmap(MAP_POPULATE) fail-nth sweep: %d points, %d failed the call, %d bad outcomes%s",
-		   hits, errs, bad, n > MAX_N ? ", did not complete" : "");
-	p = mmap(NULL, NPAGES * page, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	tap_result(p != MAP_FAILED && resident_pages(p, NPAGES * page) == NPAGES && usable(p),
-		   "after the sweep mmap(MAP_POPULATE) populates every page");
-	if (p != MAP_FAILED)
-		munmap(p, NPAGES * page);
+	*points = hits;
+	return n > MAX_N ? -1 : bad;
 }
 
-static void sweep_mlock(void)
+/* The same for mlock() of a fresh mapping: success populates all of it, failure is clean. */
+static int sweep_mlock(int *points)
 {
-	int n, hits = 0, errs = 0, bad = 0;
+	int n, hits = 0, bad = 0;
 	char *p;
 
 	for (n = 1; n <= MAX_N; n++) {
 		p = mmap(NULL, NPAGES * page, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED) {
-			bad++;
-			break;
-		}
-		if (arm(n))
-			break;
+		if (p == MAP_FAILED || arm(n))
+			return -1;
 		long r = syscall(SYS_mlock, p, NPAGES * page);
 		int e = errno;
 		int left = injected();
 
 		if (!left) {
 			hits++;
-			errs += r != 0;
 			if (r && e != ENOMEM && e != EAGAIN) {
 				bad++;
 				printf("# n=%d: mlock failed with %s\n", n, strerror(e));
 			}
 		}
-		if (!r && resident_pages(p, NPAGES * page) != NPAGES) {
+		if (!r && resident_pages(p) != NPAGES) {
 			bad++;
 			printf("# n=%d: mlock succeeded but only %ld of %d pages are resident\n",
-			       n, resident_pages(p, NPAGES * page), NPAGES);
+			       n, resident_pages(p), NPAGES);
 		}
 		if (munlock(p, NPAGES * page) || !usable(p) || munmap(p, NPAGES * page)) {
 			bad++;
@@ -155,25 +174,52 @@ static void sweep_mlock(void)
 		if (left)
 			break;
 	}
-	tap_result(n > 1 && n <= MAX_N && !bad,
-		   "mlock() fail-nth sweep: %d points, %d failed the call, %d bad outcomes%s",
-		   hits, errs, bad, n > MAX_N ? ", did not complete" : "");
+	*points = hits;
+	return n > MAX_N ? -1 : bad;
 }
 
-int main(void)
+FIXTURE(fail_nth) {};
+
+FIXTURE_SETUP(fail_nth)
 {
 	unsigned int i;
 
 	page = sysconf(_SC_PAGESIZE);
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	if (nth_fd < 0)
-		tap_skip_all("no /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION)");
-	if (access("/sys/kernel/debug/failslab", F_OK) && access("/sys/kernel/debug/fail_page_alloc", F_OK))
-		tap_skip_all("neither failslab nor fail_page_alloc in debugfs: nothing to fail");
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+		SKIP(return, "no /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION)");
+	if (access("/sys/kernel/debug/failslab", F_OK) &&
+	    access("/sys/kernel/debug/fail_page_alloc", F_OK))
+		SKIP(return, "neither failslab nor fail_page_alloc in debugfs: nothing to fail");
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
 		write_file(knobs[i][0], knobs[i][1]);
-	tap_plan(3);
-	sweep_mmap();
-	sweep_mlock();
-	tap_exit();
 }
+
+FIXTURE_TEARDOWN(fail_nth) {}
+
+/* Then, with nothing armed, the same call populates every page: the sweep left no damage. */
+TEST_F(fail_nth, mmap_populate_fails_cleanly_or_populates_at_each_injection_point)
+{
+	int points = 0;
+	char *p;
+
+	EXPECT_EQ(0, sweep_mmap(&points)) TH_LOG("-1: the sweep did not complete");
+	EXPECT_LT(1, points);
+	TH_LOG("%d injection points", points);
+	p = mmap(NULL, NPAGES * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(NPAGES, resident_pages(p)) TH_LOG("after the sweep");
+	EXPECT_TRUE(usable(p));
+}
+
+TEST_F(fail_nth, mlock_fails_cleanly_or_populates_at_each_injection_point)
+{
+	int points = 0;
+
+	EXPECT_EQ(0, sweep_mlock(&points)) TH_LOG("-1: the sweep did not complete");
+	EXPECT_LT(1, points);
+	TH_LOG("%d injection points", points);
+}
+
+TEST_HARNESS_MAIN

@@ -7,9 +7,22 @@
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include "tap.h"
+#include "../kselftest_harness.h"
 
 #define NPAGES 64
+
+/* How many of the pages of [addr, addr + NPAGES pages) are resident, by mincore(). */
+static long resident_pages(void *addr, long page)
+{
+	unsigned char vec[NPAGES];
+	long i, r = 0;
+
+	if (mincore(addr, NPAGES * page, vec))
+		return -errno;
+	for (i = 0; i < NPAGES; i++)
+		r += vec[i] & 1;
+	return r;
+}
 
 /* Every page of p holds the byte v? */
 static int all(const char *p, long page, char v)
@@ -26,24 +39,61 @@ static void fill(char *p, long page, char v)
 		memset(p + (long)i * page, v, page);
 }
 
-static void check(const char *what, char *p, long page)
+FIXTURE(populated) {
+	long page;
+	char *p;
+};
+
+FIXTURE_VARIANT(populated) {
+	bool memfd;
+};
+
+FIXTURE_VARIANT_ADD(populated, anonymous) { .memfd = false };
+FIXTURE_VARIANT_ADD(populated, memfd_private) { .memfd = true };
+
+FIXTURE_SETUP(populated)
 {
-	int up[2], down[2], status;
+	int fd = -1;
+
+	self->page = sysconf(_SC_PAGESIZE);
+	if (variant->memfd) {
+		fd = memfd_create("cow", 0);
+		if (fd < 0)
+			SKIP(return, "memfd_create: %s", strerror(errno));
+		ASSERT_EQ(0, ftruncate(fd, NPAGES * self->page));
+	}
+	self->p = mmap(NULL, NPAGES * self->page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_POPULATE | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
+	ASSERT_NE(MAP_FAILED, self->p) TH_LOG("mmap(MAP_POPULATE): %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+FIXTURE_TEARDOWN(populated)
+{
+	if (self->p && self->p != MAP_FAILED)
+		munmap(self->p, NPAGES * self->page);
+}
+
+/*
+ * Fill with 'P', fork; the child checks it sees 'P' on every resident page, writes 'C', tells the
+ * parent, waits until the parent wrote 'Q', and exits 0 if it still sees its own 'C'. Returns
+ * whether the parent still saw 'P' after the child's write; *status is the child's.
+ */
+static bool cow_both_ways(struct __test_metadata *_metadata, char *p, long page, int *status)
+{
+	int up[2], down[2];
+	bool parent_ok;
 	char c = 0;
 	pid_t pid;
-	long r;
 
-	r = resident_pages(p, NPAGES * page);
-	tap_result(r == NPAGES, "%s: MAP_POPULATE made %ld of %d pages resident", what, r, NPAGES);
 	fill(p, page, 'P');
-	if (pipe(up) || pipe(down)) {
-		tap_result(0, "%s: pipe: %s", what, strerror(errno));
-		return;
-	}
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
 	pid = fork();
+	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		/* Child: sees the parent's data, writes its own, then waits for the parent's write. */
-		int ok = all(p, page, 'P') && resident_pages(p, NPAGES * page) == NPAGES;
+		int ok = all(p, page, 'P') && resident_pages(p, page) == NPAGES;
 
 		fill(p, page, 'C');
 		ok = ok && all(p, page, 'C');
@@ -51,54 +101,38 @@ static void check(const char *what, char *p, long page)
 			_exit(2);
 		_exit(ok && all(p, page, 'C') ? 0 : 1);
 	}
-	if (pid < 0) {
-		tap_result(0, "%s: fork: %s", what, strerror(errno));
-		return;
-	}
-	/* Parent: after the child wrote, our copy is unchanged; then write ours, let it check. */
 	if (read(up[0], &c, 1) != 1)
 		c = 0;
-	tap_result(c == 'w' && all(p, page, 'P'), "%s: the child's writes do not show in the parent", what);
+	parent_ok = c == 'w' && all(p, page, 'P');
 	fill(p, page, 'Q');
-	if (write(down[1], "x", 1) != 1)
-		c = 0;
-	waitpid(pid, &status, 0);
-	tap_result(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		   "%s: the child saw the populated data, and not the parent's later writes (status %#x)",
-		   what, status);
+	EXPECT_EQ(1, write(down[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, status, 0));
 	close(up[0]);
 	close(up[1]);
 	close(down[0]);
 	close(down[1]);
+	return parent_ok;
 }
 
-int main(void)
+TEST_F(populated, mapping_is_resident_before_any_access)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	char *p;
-	int fd;
-
-	tap_plan(6);
-	p = mmap(NULL, NPAGES * page, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (p == MAP_FAILED) {
-		tap_result(0, "anonymous mmap(MAP_POPULATE): %s", strerror(errno));
-		tap_exit();
-	}
-	check("anonymous", p, page);
-
-	fd = memfd_create("cow", 0);
-	if (fd < 0 || ftruncate(fd, NPAGES * page)) {
-		tap_skip("memfd_create/ftruncate: %s", strerror(errno));
-		tap_skip("no memfd");
-		tap_skip("no memfd");
-		tap_exit();
-	}
-	p = mmap(NULL, NPAGES * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	if (p == MAP_FAILED) {
-		tap_result(0, "memfd MAP_PRIVATE mmap(MAP_POPULATE): %s", strerror(errno));
-		tap_exit();
-	}
-	check("memfd MAP_PRIVATE", p, page);
-	tap_exit();
+	EXPECT_EQ(NPAGES, resident_pages(self->p, self->page));
 }
+
+TEST_F(populated, child_writes_do_not_show_in_the_parent)
+{
+	int status;
+
+	EXPECT_TRUE(cow_both_ways(_metadata, self->p, self->page, &status));
+}
+
+TEST_F(populated, child_sees_the_populated_data_and_not_the_parents_later_writes)
+{
+	int status = -1;
+
+	cow_both_ways(_metadata, self->p, self->page, &status);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child status %#x", status);
+}
+
+TEST_HARNESS_MAIN

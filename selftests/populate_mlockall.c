@@ -5,53 +5,95 @@
  * touched. After munlockall() a new mapping must not be.
  */
 #include <stdint.h>
-#include "tap.h"
+#include <sys/mman.h>
+#include "../kselftest_harness.h"
 
 #define PAGES(n) ((size_t)(n) * page)
 
-int main(void)
+/* How many of the pages of [addr, addr + len) are resident, by mincore(); -errno on error. */
+static long resident_pages(void *addr, size_t len)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	char *before, *after, *p;
-	size_t len;
-	long r;
+	long psz = sysconf(_SC_PAGESIZE), n = (len + psz - 1) / psz, i, r = 0;
+	unsigned char *vec = malloc(n);
+
+	if (!vec)
+		return -ENOMEM;
+	if (mincore(addr, len, vec)) {
+		free(vec);
+		return -errno;
+	}
+	for (i = 0; i < n; i++)
+		r += vec[i] & 1;
+	free(vec);
+	return r;
+}
+
+FIXTURE(locked) {
+	long page;
+};
+
+FIXTURE_SETUP(locked)
+{
+	self->page = sysconf(_SC_PAGESIZE);
+	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE)) TH_LOG("mlockall: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(locked)
+{
+	munlockall();
+}
+
+/* Above M_MMAP_THRESHOLD (128 KiB): malloc maps it. */
+TEST_F(locked, malloc_of_4_mib_is_populated)
+{
+	long page = self->page;
+	char *p = malloc(PAGES(1024));
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(1024, resident_pages((void *)((uintptr_t)p & ~(page - 1)), PAGES(1024)));
+}
+
+/* Small blocks: malloc grows the brk heap. */
+TEST_F(locked, malloc_growing_the_brk_heap_is_populated)
+{
+	long page = self->page;
+	char *before = sbrk(0), *after;
 	int i;
 
-	tap_plan(6);
-	if (mlockall(MCL_CURRENT | MCL_FUTURE)) {
-		tap_result(0, "mlockall(MCL_CURRENT | MCL_FUTURE): %s", strerror(errno));
-		tap_exit();
-	}
-	tap_result(1, "mlockall(MCL_CURRENT | MCL_FUTURE)");
-
-	/* Above M_MMAP_THRESHOLD (128 KiB): malloc maps it. */
-	len = PAGES(1024);
-	p = malloc(len);
-	r = p ? resident_pages((void *)((uintptr_t)p & ~(page - 1)), len) : -1;
-	tap_result(r >= 1024, "malloc(4 MiB) is populated: %ld of 1024 pages resident", r);
-
-	/* Small blocks: malloc grows the brk heap. */
-	before = sbrk(0);
 	for (i = 0; i < 4096 && (char *)sbrk(0) - before < (long)PAGES(64); i++)
-		if (!malloc(1000))
-			break;
+		ASSERT_NE(NULL, malloc(1000));
 	after = sbrk(0);
-	len = after - before;
-	r = len ? resident_pages(before, len) : -1;
-	tap_result(len && r == (long)(len / page),
-		   "malloc's brk growth is populated: %ld of %zu pages resident", r, len / page);
-
-	before = sbrk(PAGES(32));
-	r = before != (void *)-1 ? resident_pages(before, PAGES(32)) : -1;
-	tap_result(r == 32, "sbrk(32 pages) is populated: %ld of 32 resident", r);
-
-	p = mmap(NULL, PAGES(64), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	r = p != MAP_FAILED ? resident_pages(p, PAGES(64)) : -1;
-	tap_result(r == 64, "mmap() without MAP_POPULATE is populated: %ld of 64 resident", r);
-
-	munlockall();
-	p = mmap(NULL, PAGES(64), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	r = p != MAP_FAILED ? resident_pages(p, PAGES(64)) : -1;
-	tap_result(r == 0, "after munlockall() a new mmap() is not populated: %ld of 64 resident", r);
-	tap_exit();
+	ASSERT_LT(before, after);
+	EXPECT_EQ((after - before) / page, resident_pages(before, after - before));
 }
+
+TEST_F(locked, sbrk_of_32_pages_is_populated)
+{
+	long page = self->page;
+	char *p = sbrk(PAGES(32));
+
+	ASSERT_NE((void *)-1, p);
+	EXPECT_EQ(32, resident_pages(p, PAGES(32)));
+}
+
+TEST_F(locked, mmap_without_map_populate_is_populated)
+{
+	long page = self->page;
+	char *p = mmap(NULL, PAGES(64), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(64, resident_pages(p, PAGES(64)));
+}
+
+TEST_F(locked, mmap_after_munlockall_is_not_populated)
+{
+	long page = self->page;
+	char *p;
+
+	ASSERT_EQ(0, munlockall());
+	p = mmap(NULL, PAGES(64), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, resident_pages(p, PAGES(64)));
+}
+
+TEST_HARNESS_MAIN

@@ -11,12 +11,13 @@
  * readahead /init turns off so that every page is read alone by filemap_read_folio(); reads are
  * failed by fail_filemap_read, for the child only (task-filter, make-it-fail).
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 
-#include "tap.h"
+#include "../kselftest_harness.h"
 
 #define FILE_PATH "/mnt/disk/data"
 #define NPAGES 16
@@ -27,20 +28,49 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-static long injected(void)
+/* Write a string to a file (a debugfs knob, a /proc file); 0 or -errno. */
+static int write_file(const char *path, const char *val)
 {
-	char buf[32];
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
 
-	return read_file(ATTR "times", buf, sizeof(buf)) ? -1 : BUDGET - atol(buf);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
 }
 
-static void knob(const char *name, const char *val)
+/* How many of the pages of [addr, addr + len) are resident, by mincore(); -1 on error. */
+static long resident_pages(void *addr, size_t len)
+{
+	long psz = sysconf(_SC_PAGESIZE), n = (len + psz - 1) / psz, i, r = 0;
+	unsigned char vec[NPAGES];
+
+	if (n > NPAGES || mincore(addr, len, vec))
+		return -1;
+	for (i = 0; i < n; i++)
+		r += vec[i] & 1;
+	return r;
+}
+
+static long injected(void)
+{
+	char buf[32] = "";
+	int fd = open(ATTR "times", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	return n <= 0 ? -1 : BUDGET - atol(buf);
+}
+
+static int knob(const char *name, const char *val)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), ATTR "%s", name);
-	if (write_file(path, val))
-		tap_skip_all("cannot set " ATTR " knobs");
+	return write_file(path, val);
 }
 
 /* In a child that fails every read of the file: 0 success, errno on failure. */
@@ -72,7 +102,8 @@ static int run(int populate, long *reads)
 	pid_t pid;
 
 	write_file("/proc/sys/vm/drop_caches", "3");
-	knob("times", STR(BUDGET));
+	if (knob("times", STR(BUDGET)))
+		return -2;
 	pid = fork();
 	if (pid == 0)
 		_exit(child(populate));
@@ -89,35 +120,53 @@ static int run(int populate, long *reads)
 	return -1;
 }
 
-static void check(const char *what, int populate, int want)
-{
-	long reads;
-	int got = run(populate, &reads);
+/* Fails every read of the file, for the child that populates it only. */
+FIXTURE(unreadable) {};
 
-	if (got < 0)
-		tap_result(0, "%s: still retrying after %d s, %ld failed reads of one page (killed)",
-			   what, SPIN_SECONDS, reads);
-	else
-		tap_result(got == want && reads >= 1 && reads <= 2,
-			   "%s: status %d (want %d), %ld failed reads (want 1 or 2)", what, got, want,
-			   reads);
-}
-
-int main(void)
+FIXTURE_SETUP(unreadable)
 {
 	if (access(FILE_PATH, R_OK))
-		tap_skip_all("no " FILE_PATH " (the guest's disk image)");
+		SKIP(return, "no " FILE_PATH " (the guest's disk image)");
 	if (access(ATTR "probability", W_OK))
-		tap_skip_all("no fail_filemap_read in this kernel");
+		SKIP(return, "no fail_filemap_read in this kernel");
 	/* Only the child fails, and only once it has the file open (a preset may have set ours). */
-	write_file("/proc/self/make-it-fail", "0");
-	tap_plan(2);
-	knob("task-filter", "Y");
-	knob("verbose", "0");
-	knob("interval", "1");
-	knob("probability", "100");
-	check("mlock() of a file range with an unreadable page", 0, ENOMEM);
-	check("mmap(MAP_POPULATE) of a file range with an unreadable page", 1, 0);
-	knob("probability", "0");
-	tap_exit();
+	ASSERT_EQ(0, write_file("/proc/self/make-it-fail", "0"));
+	ASSERT_EQ(0, knob("task-filter", "Y"));
+	ASSERT_EQ(0, knob("verbose", "0"));
+	ASSERT_EQ(0, knob("interval", "1"));
+	ASSERT_EQ(0, knob("probability", "100"));
 }
+
+FIXTURE_TEARDOWN(unreadable)
+{
+	knob("probability", "0");
+}
+
+/*
+ * The fault, then one retry with the lock held: 2 reads; 1 when an injected GUP retry already
+ * dropped the lock before the first read. -1: still retrying after SPIN_SECONDS, killed.
+ */
+static void check(struct __test_metadata *_metadata, int populate, int want)
+{
+	long reads = -1;
+	int got = run(populate, &reads);
+
+	ASSERT_NE(-2, got) TH_LOG("cannot set " ATTR "times");
+	ASSERT_NE(-1, got) TH_LOG("still retrying after %d s, %ld failed reads of one page (killed)",
+				  SPIN_SECONDS, reads);
+	EXPECT_EQ(want, got);
+	EXPECT_LE(1, reads);
+	EXPECT_GE(2, reads);
+}
+
+TEST_F(unreadable, mlock_returns_enomem_after_at_most_two_failed_reads)
+{
+	check(_metadata, 0, ENOMEM);
+}
+
+TEST_F(unreadable, mmap_populate_returns_the_mapping_after_at_most_two_failed_reads)
+{
+	check(_metadata, 1, 0);
+}
+
+TEST_HARNESS_MAIN

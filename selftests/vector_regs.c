@@ -10,6 +10,12 @@
  * (AMX hosts) or a fallback to FXSAVE loses them, as glibc's string functions would notice.
  * Each event is proven to have happened (the system call's return, mincore() before and after
  * the fault, the other thread's counter moving while the registers were held).
+ *
+ * For sched_yield() both threads are SCHED_FIFO at one priority: POSIX then puts the caller at
+ * the tail of its priority's list, so the other thread always runs next. Under SCHED_OTHER
+ * (EEVDF) sched_yield() only pushes the caller's deadline on: a thread charged with time the
+ * host took from the guest (UML has no steal time) is not eligible, and the caller runs again
+ * at once, as happened in boots on a loaded host.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -17,7 +23,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include "tap.h"
+#include "../kselftest_harness.h"
 
 enum width { SSE, AVX, AVX512, NWIDTHS };
 enum event { SYSCALL, PAGE_FAULT, YIELD, PREEMPT, NEVENTS };
@@ -178,7 +184,7 @@ static int resident(char *page)
 	return mincore(page, getpagesize(), &v) == 0 && (v & 1);
 }
 
-static void run(enum width w, enum event ev)
+static void run(struct __test_metadata *_metadata, enum width w, enum event ev)
 {
 	struct regs in, out;
 	uint64_t before = 0, after = 0;
@@ -186,29 +192,47 @@ static void run(enum width w, enum event ev)
 	pthread_t t;
 	long ret = 0;
 	const char *why = NULL;
+	cpu_set_t one;
+
+	/* One CPU for both threads, so that they take turns (the UML guest has only one anyway). */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	__builtin_cpu_init();
+	if (w == AVX && !__builtin_cpu_supports("avx"))
+		SKIP(return, "this CPU has no AVX");
+	/* kmovq needs AVX512BW. */
+	if (w == AVX512 && !(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")))
+		SKIP(return, "this CPU has no AVX-512F/BW");
 
 	fill(&in, getpid() * 31 + w * 7 + ev);
 	memset(&out, 0, sizeof(out));
 	if (ev == PAGE_FAULT) {
 		page = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (page == MAP_FAILED) {
-			tap_result(0, "%s survive %s: mmap: %s", width_name[w], event_name[ev],
-				   strerror(errno));
-			return;
-		}
-		if (resident(page))
-			why = "the page was resident before";
+		ASSERT_NE(MAP_FAILED, page);
+		ASSERT_FALSE(resident(page)) TH_LOG("the page was resident before the write");
+	}
+	if (ev == YIELD) {
+		struct sched_param fifo = { .sched_priority = 1 };
+
+		/* The other thread inherits it (PTHREAD_INHERIT_SCHED). */
+		ASSERT_EQ(0, sched_setscheduler(0, SCHED_FIFO, &fifo))
+			TH_LOG("SCHED_FIFO: %s", strerror(errno));
 	}
 	if (ev == YIELD || ev == PREEMPT) {
 		stop = 0;
 		other_bad = 0;
 		other_count = 0;
 		other_width = w;
-		if (pthread_create(&t, NULL, other, (void *)(uintptr_t)(getpid() + 1000 + ev))) {
-			tap_result(0, "%s survive %s: pthread_create failed", width_name[w],
-				   event_name[ev]);
-			return;
+		ASSERT_EQ(0, pthread_create(&t, NULL, other,
+					    (void *)(uintptr_t)(getpid() + 1000 + ev)));
+		if (ev == YIELD) {
+			struct sched_param sp;
+			int policy;
+
+			ASSERT_EQ(0, pthread_getschedparam(t, &policy, &sp));
+			ASSERT_EQ(SCHED_FIFO, policy);
 		}
 		/* Let it load its values once before ours are held. */
 		while (!other_count)
@@ -221,7 +245,7 @@ static void run(enum width w, enum event ev)
 		stop = 1;
 		pthread_join(t, NULL);
 	}
-	if (!why && ev == SYSCALL && ret != getppid())
+	if (ev == SYSCALL && ret != getppid())
 		why = "getppid() returned something else: no system call";
 	if (!why && ev == PAGE_FAULT && !resident(page))
 		why = "the page is not resident after the write: no fault";
@@ -231,36 +255,41 @@ static void run(enum width w, enum event ev)
 		why = "the other thread's registers changed";
 	if (!why && !same(w, &in, &out))
 		why = "the registers changed";
-	tap_result(!why, "%s survive %s%s%s", width_name[w], event_name[ev], why ? ": " : "",
-		   why ? why : "");
+	EXPECT_TRUE(why == NULL) TH_LOG("%s around %s: %s", width_name[w], event_name[ev], why);
 	if (page)
 		munmap(page, getpagesize());
 }
 
-int main(void)
+FIXTURE(registers) {};
+FIXTURE_SETUP(registers) {}
+FIXTURE_TEARDOWN(registers) {}
+
+FIXTURE_VARIANT(registers) {
+	enum width width;
+};
+
+FIXTURE_VARIANT_ADD(registers, xmm) { .width = SSE };
+FIXTURE_VARIANT_ADD(registers, ymm) { .width = AVX };
+FIXTURE_VARIANT_ADD(registers, zmm_and_opmasks) { .width = AVX512 };
+
+TEST_F(registers, survive_a_system_call)
 {
-	int has[NWIDTHS];
-	cpu_set_t one;
-
-	/* One CPU for both threads, so that they take turns (the UML guest has only one anyway). */
-	CPU_ZERO(&one);
-	CPU_SET(sched_getcpu(), &one);
-	if (sched_setaffinity(0, sizeof(one), &one))
-		tap_skip_all("sched_setaffinity failed");
-
-	__builtin_cpu_init();
-	has[SSE] = 1;
-	has[AVX] = __builtin_cpu_supports("avx");
-	/* kmovq needs AVX512BW. */
-	has[AVX512] = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-
-	tap_plan(NWIDTHS * NEVENTS);
-	for (int w = 0; w < NWIDTHS; w++)
-		for (int ev = 0; ev < NEVENTS; ev++)
-			if (has[w])
-				run(w, ev);
-			else
-				tap_skip("%s survive %s: this CPU has no %s", width_name[w],
-					 event_name[ev], w == AVX ? "AVX" : "AVX-512F/BW");
-	tap_exit();
+	run(_metadata, variant->width, SYSCALL);
 }
+
+TEST_F(registers, survive_a_page_fault)
+{
+	run(_metadata, variant->width, PAGE_FAULT);
+}
+
+TEST_F(registers, survive_sched_yield_to_a_thread_with_other_values)
+{
+	run(_metadata, variant->width, YIELD);
+}
+
+TEST_F(registers, survive_preemption_by_a_thread_with_other_values)
+{
+	run(_metadata, variant->width, PREEMPT);
+}
+
+TEST_HARNESS_MAIN

@@ -92,4 +92,4 @@ class CapturedLogs(unittest.TestCase):
         why = run_selftests.no_user_process(log, 1)
         self.assertIsNotNone(why)
         self.assertIn('init', why)
-        self.assertIsNone(run_selftests.no_user_process(['SELFTESTS-BEGIN'] + log, 0))
+        self.assertIsNone(run_selftests.no_user_process(['KTAP version 1'] + log, 0))
