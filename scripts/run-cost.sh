@@ -63,13 +63,15 @@ git -C "$tree" checkout -q -f --detach "$head"
 gcc -static -O2 -Wall -o "$COST/time_populate" "$TOP/selftests/time_populate.c"
 cat >"$COST/init" <<EOF
 #!/bin/sh
+# A run that fails is an error, not a missing line.
+set -o pipefail
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t ext2 -o ro /dev/vda /mnt || echo "cost: error: no disk"
 for r in \$(seq $RUNS); do
 	for m in file-populate file-mlock anon-populate; do
-		/time_populate \$m /mnt/data $MIB 1 | sed "s/^/cost: /" || echo "cost: error: \$m"
+		/time_populate \$m /mnt/data $MIB 1 vda | sed "s/^/cost: /" || echo "cost: error: \$m"
 	done
 done
 echo "cost: done"
@@ -99,7 +101,15 @@ fi
 bios=/usr/share/qemu/qboot.rom
 engine="qemu-tcg-${CPUS}cpu"
 csv=$COST/cost.csv
-echo "engine,kernel,boot,mode,run,ns" >"$csv"
+# The conditions every figure was measured under, beside the figures.
+{
+	echo "date: $(date -u '+%F %T UTC')"
+	echo "host: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) cores"
+	echo "kernel: $(make -s -C "$tree" kernelversion), linux/ HEAD $head (stock: without $(basename "$fix"))"
+	echo "engine: QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version //p'), TCG (multi-threaded), $CPUS vCPUs, 1 GiB"
+	echo "runs: $ROUNDS rounds x $RUNS runs, $MIB MiB file on virtio-blk (ext2), page cache dropped before each file run"
+} >"$COST/conditions.txt"
+echo "engine,kernel,boot,mode,run,ns,reads,sectors,majfaults" >"$csv"
 boot() { # kernel, round
 	log=$COST/boot.$1.$2.log
 	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -smp "$CPUS" -m 1024 \
@@ -111,15 +121,17 @@ boot() { # kernel, round
 		die "boot $2 of the $1 kernel did not finish its runs: see $log"
 	fi
 	awk -v e="$engine" -v k="$1" -v b="$2" '
-		/^cost: [a-z-]+ [0-9]+ [0-9]+/ { n[$2]++; printf "%s,%s,%s,%s,%d,%s\n", e, k, b, $2, n[$2], $4 }' \
+		/^cost: [a-z-]+ [0-9]+ [0-9]+ -?[0-9]+ -?[0-9]+ [0-9]+/ {
+			n[$2]++; printf "%s,%s,%s,%s,%d,%s,%s,%s,%s\n", e, k, b, $2, n[$2], $4, $5, $6, $7 }' \
 		"$log" | tr -d '\r' >>"$csv"
 }
+echo "round,kernel,load1,load5,load15" >"$COST/load.csv"
 # Alternate, and swap which goes first every round: drift in the host's load hits both alike.
 for round in $(seq "$ROUNDS"); do
 	if [ $((round % 2)) = 1 ]; then order="stock fix"; else order="fix stock"; fi
 	for k in $order; do
 		note "round $round/$ROUNDS: $k (load $(cut -d' ' -f1-3 /proc/loadavg))"
-		echo "$round,$k,$(cut -d' ' -f1-3 /proc/loadavg)" >>"$COST/load.csv"
+		echo "$round,$k,$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" >>"$COST/load.csv"
 		boot "$k" "$round"
 	done
 done
