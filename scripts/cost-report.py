@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Report of `make cost` (build/cost/cost.csv): per mode, the fix's time over stock's.
 
-The ratio is of the medians of all runs; its spread is the range (and the middle half) of the
+The ratio is of the medians of all runs (run 0 of each boot, the warm-up, left out); its spread is the range (and the middle half) of the
 per-round ratios, each the median of the fix's runs in one round over stock's in the same round
 (the two kernels boot one after the other in a round). Then what a run cost the disk, per mode
 and kernel: the medians of read requests, MiB read and major faults (readahead shows as fewer,
-larger reads). The same figures go to cost.json beside the CSV. Exit status 1 when a file mode's ratio is
-above LIMIT (the second argument, default 1.02; make cost passes its LIMIT).
+larger reads). The same figures go to cost.json beside the CSV. Exit status 1 when a file mode's
+ratio is above LIMIT (the second argument, default 1.02; make cost passes its LIMIT).
 """
 import csv
 import json
@@ -31,6 +31,8 @@ def main(path, limit=1.02):
     with open(path) as f:
         for row in csv.DictReader(f):
             engines.add(row['engine'])
+            if row['run'] == '0':       # the warm-up run of a boot
+                continue
             runs[row['mode'], row['kernel']].append(int(row['ns']))
             rounds[row['mode'], row['kernel'], row['boot']].append(int(row['ns']))
             if 'reads' in row:
