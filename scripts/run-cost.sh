@@ -11,10 +11,16 @@
 # control. The kernels boot alternately (ROUNDS boots each, RUNS runs of each mode per boot after a
 # warm-up run, which the CSV keeps as run 0 and the report leaves out); the
 # CSV is build/cost/cost.csv, the report scripts/cost-report.py's. See docs/smp.md.
+#
+# TRACE=1: the same with the gup:gup_fault tracepoint compiled in (configs/cost-trace.config, in
+# build/cost-trace/) and enabled in the guest, which counts after each run the faults GUP took,
+# those taken with FAULT_FLAG_TRIED and those that returned VM_FAULT_RETRY (faults.csv): where the
+# two kernels' populations differ. Its timings include the tracing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-COST=$BUILD_DIR/cost
+TRACE=${TRACE:-}
+COST=$BUILD_DIR/cost${TRACE:+-trace}
 ROUNDS=${ROUNDS:-8}
 RUNS=${RUNS:-3}
 MIB=${MIB:-256}
@@ -50,13 +56,15 @@ build() { # the worktree as it stands -> $COST/bzImage.$1
 	(cd "$tree" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 --jobs="$(nproc)" \
 		--build_dir="$(realpath --relative-to="$tree" "$kbuild")" \
 		--kunitconfig="$(realpath --relative-to="$tree" "$TOP/configs/cost.config")" \
+		${TRACE:+--kunitconfig="$(realpath --relative-to="$tree" "$TOP/configs/cost-trace.config")"} \
 		--make_options "CC=$CC_CMD") >"$COST/build.$1.log" 2>&1 ||
 		die "the $1 kernel did not build: see $COST/build.$1.log"
 	cp "$kbuild/arch/x86/boot/bzImage" "$COST/bzImage.$1"
 	note "kernel $1: built in $(($(date +%s) - start)) s"
 }
 # The kernels are built again only when linux/'s HEAD, the config or the fix changed.
-stamp="$head $(cat "$TOP/configs/cost.config" "$fix" | sha1sum | cut -d' ' -f1)"
+stamp="$head $(cat "$TOP/configs/cost.config" ${TRACE:+"$TOP/configs/cost-trace.config"} "$fix" |
+	sha1sum | cut -d' ' -f1)"
 if [ -f "$COST/bzImage.fix" ] && [ -f "$COST/bzImage.stock" ] &&
 	[ "$(cat "$COST/kernels.stamp" 2>/dev/null)" = "$stamp" ]; then
 	note "kernels: built for $head already (bzImage.fix, bzImage.stock)"
@@ -79,10 +87,23 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t ext2 -o ro /dev/vda /mnt || echo "cost: error: no disk"
+trace=$TRACE
+if [ -n "\$trace" ]; then
+	t=/sys/kernel/tracing
+	mount -t tracefs tracefs \$t &&
+		echo 65536 >\$t/buffer_size_kb && echo 1 >\$t/events/gup/gup_fault/enable ||
+		echo "cost: error: no gup:gup_fault tracepoint"
+fi
 # Run 0 warms up: TCG translates the kernel's paths for the first time (cost-report.py leaves it out).
 for r in \$(seq 0 $RUNS); do
 	for m in file-populate file-mlock anon-populate; do
+		[ -z "\$trace" ] || echo >\$t/trace
 		/time_populate \$m /mnt/data $MIB 1 vda | sed "s/^/cost: \$r /" || echo "cost: error: \$m"
+		[ -z "\$trace" ] && continue
+		# A full buffer would undercount: overruns are an error.
+		grep -q '^overrun: [1-9]' \$t/per_cpu/cpu*/stats && echo "cost: error: trace overrun"
+		echo "trace: \$r \$m \$(grep -c gup_fault \$t/trace) \$(grep -c 'flags=[^ ]*TRIED' \$t/trace)" \
+			"\$(grep -c 'result=[^ ]*RETRY' \$t/trace)"
 	done
 done
 echo "cost: done"
@@ -93,7 +114,7 @@ gcc -O2 -o "$COST/gen_init_cpio" "$LINUX_DIR/usr/gen_init_cpio.c"
 	for d in dev bin proc sys mnt; do echo "dir /$d 755 0 0"; done
 	echo "nod /dev/console 600 0 0 c 5 1"
 	echo "file /bin/busybox $BUSYBOX 755 0 0"
-	for l in sh mount seq sed poweroff; do echo "slink /bin/$l busybox 777 0 0"; done
+	for l in sh mount seq sed grep poweroff; do echo "slink /bin/$l busybox 777 0 0"; done
 	echo "file /init $COST/init 755 0 0"
 	echo "file /time_populate $COST/time_populate 755 0 0"
 } >"$COST/initramfs.list"
@@ -121,6 +142,7 @@ csv=$COST/cost.csv
 	echo "runs: $ROUNDS rounds x $RUNS runs (and a warm-up run 0 per boot, not counted), $MIB MiB file on virtio-blk (ext2), page cache dropped before each file run"
 } >"$COST/conditions.txt"
 echo "engine,kernel,boot,mode,run,ns,reads,sectors,majfaults" >"$csv"
+[ -z "$TRACE" ] || echo "kernel,boot,mode,run,faults,tried,retries" >"$COST/faults.csv"
 boot() { # kernel, round
 	log=$COST/boot.$1.$2.log
 	# -mem-prealloc: the host backs all guest RAM before the guest starts, so that no run pays
@@ -137,6 +159,8 @@ boot() { # kernel, round
 		/^cost: [0-9]+ [a-z-]+ 0 [0-9]+ -?[0-9]+ -?[0-9]+ [0-9]+/ {
 			printf "%s,%s,%s,%s,%s,%s,%s,%s,%s\n", e, k, b, $3, $2, $5, $6, $7, $8 }' \
 		"$log" | tr -d '\r' >>"$csv"
+	[ -z "$TRACE" ] || awk -v k="$1" -v b="$2" '/^trace: [0-9]+ [a-z-]+ [0-9]+ [0-9]+ [0-9]+/ {
+		printf "%s,%s,%s,%s,%s,%s,%s\n", k, b, $3, $2, $4, $5, $6 }' "$log" | tr -d '\r' >>"$COST/faults.csv"
 }
 echo "round,kernel,load1,load5,load15" >"$COST/load.csv"
 # Alternate, and swap which goes first every round: drift in the host's load hits both alike.
@@ -148,4 +172,8 @@ for round in $(seq "$ROUNDS"); do
 		boot "$k" "$round"
 	done
 done
+if [ -n "$TRACE" ]; then
+	note "faults GUP took per run (TRIED: with FAULT_FLAG_TRIED; RETRY: returned VM_FAULT_RETRY), $COST/faults.csv:"
+	tr , "\t" <"$COST/faults.csv"
+fi
 python3 "$TOP/scripts/cost-report.py" "$csv" "$LIMIT"
