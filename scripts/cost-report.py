@@ -14,7 +14,7 @@ its LIMIT): "over" when the whole interval is above LIMIT (exit status 1), "with
 or below, "unresolved" when it holds LIMIT: the noise is larger than the limit, and more rounds
 or a quieter host are needed. The anonymous control, which the fix does not touch, is "off" when
 its interval leaves out 1: then the kernels' boots differ by more than the fix, and no file
-verdict stands.
+verdict stands. With fewer than 5 rounds (TRACE=1 runs for the counts), no verdict.
 """
 import csv
 import json
@@ -23,6 +23,10 @@ import random
 import statistics
 import sys
 from collections import defaultdict
+
+
+# Fewer rounds than this give an interval of no meaning: no verdict.
+MIN_ROUNDS = 5
 
 
 def quartiles(values):
@@ -80,7 +84,9 @@ def main(path, limit=1.02):
                            statistics.median(rounds[mode, 'stock', b]) for b in boots)
         q1, q3 = quartiles(per_round)
         lo, hi = bootstrap(rounds, mode, boots)
-        if not mode.startswith('file'):
+        if len(boots) < MIN_ROUNDS:
+            verdict = 'few rounds'
+        elif not mode.startswith('file'):
             verdict = 'ok' if lo <= 1 <= hi else 'off'
         elif lo > limit:
             verdict = 'over'

@@ -74,3 +74,8 @@ class CostReportTest(TempDirTest):
         self.assertEqual(summary['modes']['file-mlock']['fix'],
                          {'reads': 2115, 'sectors': 524808, 'majfaults': 1})
         self.assertRegex(r.stdout, r'file-mlock +stock +2115 +256\.3 +124\.1 +1')
+
+    def test_too_few_rounds_give_no_verdict(self):
+        r, summary = self.report(cost_csv(file_fix=1.10, noise=0.01, rounds=2))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(summary['modes']['file-populate']['verdict'], 'few rounds')
