@@ -3,7 +3,12 @@
  * The guest of `make cost` (scripts/run-cost.sh): how long one population of a whole mapping
  * takes, in nanoseconds, on one line per run:
  *
- *   time_populate MODE FILE|- MIB RUNS
+ *   time_populate MODE FILE|- MIB RUNS [DISK]
+ *
+ * the line being "MODE RUN NS READS SECTORS MAJFAULTS": besides the time, what the run cost the
+ * disk (read requests completed and 512-byte sectors read, from /sys/block/DISK/stat, -1 -1
+ * without DISK) and the major faults it took (/proc/vmstat pgmajfault): readahead shows there,
+ * as fewer and larger reads.
  *
  * MODE file-populate: mmap(MAP_SHARED | MAP_POPULATE) of FILE's first MIB MiB;
  *      file-mlock:    mmap(MAP_SHARED) of it, then mlock() of the whole mapping (timed alone);
@@ -45,6 +50,40 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* The disk's completed read requests and sectors read (its stat file's fields 1 and 3). */
+static void disk_reads(const char *disk, long long *reads, long long *sectors)
+{
+	char path[256];
+	long long merges;
+	FILE *f;
+
+	*reads = *sectors = -1;
+	if (!disk)
+		return;
+	snprintf(path, sizeof(path), "/sys/block/%s/stat", disk);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%lld %lld %lld", reads, &merges, sectors) != 3)
+		die(path);
+	fclose(f);
+}
+
+static long long majfaults(void)
+{
+	char name[64];
+	long long value;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		die("/proc/vmstat");
+	while (fscanf(f, "%63s %lld", name, &value) == 2)
+		if (!strcmp(name, "pgmajfault")) {
+			fclose(f);
+			return value;
+		}
+	fprintf(stderr, "no pgmajfault in /proc/vmstat\n");
+	exit(1);
+}
+
 /* Resident pages of [p, p + len), and the file's pages in the page cache beforehand. */
 static size_t resident(void *p, size_t len)
 {
@@ -61,12 +100,12 @@ static size_t resident(void *p, size_t len)
 
 int main(int argc, char **argv)
 {
-	const char *mode, *path;
+	const char *mode, *path, *disk;
 	size_t len;
 	int runs, r;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: %s MODE FILE|- MIB RUNS\n"
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: %s MODE FILE|- MIB RUNS [DISK]\n"
 			"MODE: file-populate, file-mlock or anon-populate\n", argv[0]);
 		return 2;
 	}
@@ -74,11 +113,12 @@ int main(int argc, char **argv)
 	path = argv[2];
 	len = strtoul(argv[3], NULL, 0) << 20;
 	runs = atoi(argv[4]);
+	disk = argc == 6 ? argv[5] : NULL;
 	for (r = 0; r < runs; r++) {
 		int anon = !strcmp(mode, "anon-populate");
 		int lock = !strcmp(mode, "file-mlock");
 		int fd = -1;
-		long long t0, t1;
+		long long t0, t1, reads0, sectors0, reads1, sectors1, maj0;
 		void *p;
 
 		if (!anon && !lock && strcmp(mode, "file-populate")) {
@@ -91,6 +131,8 @@ int main(int argc, char **argv)
 			if (fd < 0)
 				die(path);
 		}
+		disk_reads(disk, &reads0, &sectors0);
+		maj0 = majfaults();
 		t0 = now_ns();
 		if (anon)
 			p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -107,12 +149,15 @@ int main(int argc, char **argv)
 				die("mlock");
 		}
 		t1 = now_ns();
+		disk_reads(disk, &reads1, &sectors1);
 		if (resident(p, len) != len / 4096) {
 			fprintf(stderr, "%s run %d: %zu of %zu pages resident\n", mode, r,
 				resident(p, len), len / 4096);
 			return 1;
 		}
-		printf("%s %d %lld\n", mode, r, t1 - t0);
+		printf("%s %d %lld %lld %lld %lld\n", mode, r, t1 - t0,
+		       disk ? reads1 - reads0 : -1, disk ? sectors1 - sectors0 : -1,
+		       majfaults() - maj0);
 		fflush(stdout);
 		munmap(p, len);
 		if (fd >= 0)
