@@ -108,6 +108,21 @@ class TestAll(unittest.TestCase):
         self.assertIn('FAILED a: t2: skipped, recorded as run: no tracepoints', out)
         self.assertEqual(out.rstrip().splitlines()[-1], '1 passed, 1 failed, 1 skipped')
 
+    def test_the_peers_part_reads_run_peers_counts(self):
+        def call(cmd, **kw):
+            if cmd[0].endswith('run-peers.py'):
+                os.makedirs(test_all.build('peers'), exist_ok=True)
+                with open(test_all.build('peers', 'result.json'), 'w') as f:
+                    json.dump({'passed': 3, 'failed': 1, 'skipped': 2}, f)
+                return 1
+            return 0
+        with mock.patch.object(test_all.subprocess, 'call', side_effect=call):
+            self.assertEqual(test_all.peers(), (3, 1, 2))
+
+    def test_a_peers_run_with_no_result_is_one_failure(self):
+        with mock.patch.object(test_all.subprocess, 'call', return_value=1):
+            self.assertEqual(test_all.peers(), (0, 1, 0))
+
     def test_new_tests_alone_do_not_fail(self):
         self.run_main({'a': part_a})
         with redirect_stdout(io.StringIO()):
