@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include "../kselftest_harness.h"
+#include "populate_util.h"
 
 #define NPAGES 16
 #define MAX_N 5000
@@ -31,32 +32,6 @@ static const char *const knobs[][2] = {
 
 static long page;
 static int nth_fd;
-
-/* How many of the pages of [addr, addr + NPAGES pages) are resident, by mincore(). */
-static long resident_pages(void *addr)
-{
-	unsigned char vec[NPAGES];
-	long i, r = 0;
-
-	if (mincore(addr, NPAGES * page, vec))
-		return -errno;
-	for (i = 0; i < NPAGES; i++)
-		r += vec[i] & 1;
-	return r;
-}
-
-/* Write a string to a file (a debugfs knob); 0 or -errno. */
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
 
 static int count_maps(void)
 {
@@ -162,10 +137,10 @@ static int sweep_mlock(int *points)
 				printf("# n=%d: mlock failed with %s\n", n, strerror(e));
 			}
 		}
-		if (!r && resident_pages(p) != NPAGES) {
+		if (!r && resident_pages(p, NPAGES * page) != NPAGES) {
 			bad++;
 			printf("# n=%d: mlock succeeded but only %ld of %d pages are resident\n",
-			       n, resident_pages(p), NPAGES);
+			       n, resident_pages(p, NPAGES * page), NPAGES);
 		}
 		if (munlock(p, NPAGES * page) || !usable(p) || munmap(p, NPAGES * page)) {
 			bad++;
@@ -209,7 +184,7 @@ TEST_F(fail_nth, mmap_populate_fails_cleanly_or_populates_at_each_injection_poin
 	p = mmap(NULL, NPAGES * page, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(NPAGES, resident_pages(p)) TH_LOG("after the sweep");
+	EXPECT_EQ(NPAGES, resident_pages(p, NPAGES * page)) TH_LOG("after the sweep");
 	EXPECT_TRUE(usable(p));
 }
 

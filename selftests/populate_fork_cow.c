@@ -8,21 +8,9 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include "../kselftest_harness.h"
+#include "populate_util.h"
 
 #define NPAGES 64
-
-/* How many of the pages of [addr, addr + NPAGES pages) are resident, by mincore(). */
-static long resident_pages(void *addr, long page)
-{
-	unsigned char vec[NPAGES];
-	long i, r = 0;
-
-	if (mincore(addr, NPAGES * page, vec))
-		return -errno;
-	for (i = 0; i < NPAGES; i++)
-		r += vec[i] & 1;
-	return r;
-}
 
 /* Every page of p holds the byte v? */
 static int all(const char *p, long page, char v)
@@ -93,7 +81,7 @@ static bool cow_both_ways(struct __test_metadata *_metadata, char *p, long page,
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int ok = all(p, page, 'P') && resident_pages(p, page) == NPAGES;
+		int ok = all(p, page, 'P') && resident_pages(p, NPAGES * page) == NPAGES;
 
 		fill(p, page, 'C');
 		ok = ok && all(p, page, 'C');
@@ -116,7 +104,7 @@ static bool cow_both_ways(struct __test_metadata *_metadata, char *p, long page,
 
 TEST_F(populated, mapping_is_resident_before_any_access)
 {
-	EXPECT_EQ(NPAGES, resident_pages(self->p, self->page));
+	EXPECT_EQ(NPAGES, resident_pages(self->p, NPAGES * self->page));
 }
 
 TEST_F(populated, child_writes_do_not_show_in_the_parent)

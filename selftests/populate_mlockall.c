@@ -7,26 +7,9 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include "../kselftest_harness.h"
+#include "populate_util.h"
 
 #define PAGES(n) ((size_t)(n) * page)
-
-/* How many of the pages of [addr, addr + len) are resident, by mincore(); -errno on error. */
-static long resident_pages(void *addr, size_t len)
-{
-	long psz = sysconf(_SC_PAGESIZE), n = (len + psz - 1) / psz, i, r = 0;
-	unsigned char *vec = malloc(n);
-
-	if (!vec)
-		return -ENOMEM;
-	if (mincore(addr, len, vec)) {
-		free(vec);
-		return -errno;
-	}
-	for (i = 0; i < n; i++)
-		r += vec[i] & 1;
-	free(vec);
-	return r;
-}
 
 FIXTURE(locked) {
 	long page;

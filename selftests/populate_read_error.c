@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../kselftest_harness.h"
+#include "populate_util.h"
 
 #define FILE_PATH "/mnt/disk/data"
 #define NPAGES 16
@@ -27,32 +28,6 @@
 #define BUDGET 1000000
 #define STR_(x) #x
 #define STR(x) STR_(x)
-
-/* Write a string to a file (a debugfs knob, a /proc file); 0 or -errno. */
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-/* How many of the pages of [addr, addr + len) are resident, by mincore(); -1 on error. */
-static long resident_pages(void *addr, size_t len)
-{
-	long psz = sysconf(_SC_PAGESIZE), n = (len + psz - 1) / psz, i, r = 0;
-	unsigned char vec[NPAGES];
-
-	if (n > NPAGES || mincore(addr, len, vec))
-		return -1;
-	for (i = 0; i < n; i++)
-		r += vec[i] & 1;
-	return r;
-}
 
 static long injected(void)
 {

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include "../kselftest_harness.h"
+#include "populate_util.h"
 
 #define DBG "/sys/kernel/debug/fail_gup_retry/"
 #define NPAGES 64
@@ -35,19 +36,6 @@ static char *base;
 static char *volatile result;
 static volatile int returned;
 
-/* Write a string to a file (a debugfs knob, a /proc file); 0 or -errno. */
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /* Read a small file into buf (NUL-terminated, trailing newline cut); 0 or -errno. */
 static int read_file(const char *path, char *buf, size_t size)
 {
@@ -64,18 +52,6 @@ static int read_file(const char *path, char *buf, size_t size)
 	if (n && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
 	return 0;
-}
-
-static long resident_pages(void *addr, long n)
-{
-	unsigned char vec[NPAGES];
-	long i, r = 0;
-
-	if (n > NPAGES || mincore(addr, n * page, vec))
-		return -1;
-	for (i = 0; i < n; i++)
-		r += vec[i] & 1;
-	return r;
 }
 
 static long injected(void)
@@ -180,7 +156,7 @@ TEST_F(race, the_lower_half_ends_fully_populated_when_the_upper_half_is_unmapped
 	long j;
 
 	race(_metadata, unmap_upper_and_remap);
-	EXPECT_EQ(NPAGES / 2, resident_pages(base, NPAGES / 2));
+	EXPECT_EQ(NPAGES / 2, resident_pages(base, NPAGES / 2 * page));
 	for (j = 0; j < NPAGES / 2; j++)
 		base[j * page] = 1;
 }
@@ -199,7 +175,7 @@ TEST_F(race, mmap_populate_populates_every_page_after_an_unmap_race)
 	p = mmap(NULL, NPAGES * page, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(NPAGES, resident_pages(p, NPAGES));
+	EXPECT_EQ(NPAGES, resident_pages(p, NPAGES * page));
 }
 
 TEST_HARNESS_MAIN
