@@ -25,6 +25,19 @@ note() {
 # device 0" when there is none; /dev/null, read-only, is an empty disk. (make selftests passes its own.)
 KUNIT_KERNEL_ARGS="ubd0r=/dev/null"
 
+# kunit.py's --kunitconfig= arguments for $FRAGMENTS, one a line: a fragment is a name in configs/
+# or a path of your own, given relative to $LINUX_DIR (kunit.py runs there).
+fragment_args() {
+	for f in $FRAGMENTS; do
+		case $f in
+		*/*) path=$(realpath "$f") ;;
+		*) path=$TOP/configs/$f.config ;;
+		esac
+		[ -f "$path" ] || die "no such config fragment: $f"
+		echo "--kunitconfig=$(realpath --relative-to="$LINUX_DIR" "$path")"
+	done
+}
+
 # kunit.py's filter glob from SUITE= and TEST= ("suite.test"; TEST alone matches any suite).
 kunit_glob() {
 	glob=${SUITE:-}${TEST:+.$TEST}

@@ -21,15 +21,9 @@ set -- run --arch=um --jobs="$(nproc)" --timeout="$TIMEOUT" --build_dir="$rel_bu
 	--json="$KUNIT_BUILD/kunit.json" \
 	--kernel_args="$KUNIT_KERNEL_ARGS" \
 	--kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$KUNITCONFIG")"
-# A fragment is a name in configs/ or a path of your own.
-for f in $FRAGMENTS; do
-	case $f in
-	*/*) path=$(realpath "$f") ;;
-	*) path=$TOP/configs/$f.config ;;
-	esac
-	[ -f "$path" ] || die "no such config fragment: $f"
-	set -- "$@" --kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$path")"
-done
+fragments=$(fragment_args) || exit 1
+# shellcheck disable=SC2086 # one argument a line, no blanks in the paths
+set -- "$@" $fragments
 use_compiler gcc
 set -- "$@" --make_options "CC=$CC_CMD"
 glob=$(kunit_glob)

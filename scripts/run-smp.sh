@@ -50,14 +50,9 @@ rel_build=$(realpath --relative-to="$LINUX_DIR" "$SMP_BUILD")
 
 set -- --arch=x86_64 --jobs="$(nproc)" --build_dir="$rel_build" \
 	--kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$TOP/kunit")"
-for f in $FRAGMENTS; do
-	case $f in
-	*/*) path=$(realpath "$f") ;;
-	*) path=$TOP/configs/$f.config ;;
-	esac
-	[ -f "$path" ] || die "no such config fragment: $f"
-	set -- "$@" --kunitconfig="$(realpath --relative-to="$LINUX_DIR" "$path")"
-done
+fragments=$(fragment_args) || exit 1
+# shellcheck disable=SC2086 # one argument a line, no blanks in the paths
+set -- "$@" $fragments
 use_compiler gcc
 set -- "$@" --make_options "CC=$CC_CMD"
 
