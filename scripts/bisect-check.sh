@@ -3,26 +3,30 @@
 # (N, the whole series, is what `make run` builds), build the UML kernel with the suites' config
 # fragments and boot it with KUnit's example suite. Options a prefix does not have yet are left out
 # of its config. One worktree and one build directory, so that each step rebuilds only what the
-# patch it takes off touched. Each prefix's kernel is kept (build/bisect/prefix-<k>/linux): make
-# repro boots the first two, stock 6.12 for UML and the same with the fix. The result, one case a
-# prefix, is build/bisect/result.json (results.py's form).
+# patch it takes off touched: those of the mutants' first lane (run-mutants.sh), so that in make
+# test, where the mutants run first, the first prefix too is a rebuild rather than a whole build.
+# Each prefix's kernel is kept (build/bisect/prefix-<k>/linux): make repro boots the first two,
+# stock 6.12 for UML and the same with the fix. The result, one case a prefix, is
+# build/bisect/result.json (results.py's form).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 WORK=$BUILD_DIR/bisect
+TREE=$BUILD_DIR/mutant
 TIMEOUT=${TIMEOUT:-120}
 FRAGMENTS=${FRAGMENTS:-"uml debug fault-injection kasan"}
 
 [ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
 git -C "$LINUX_DIR" rev-parse -q --verify refs/tags/base >/dev/null ||
 	die "linux/ has no tag 'base': run 'make linux' first"
-mkdir -p "$WORK"
-[ -n "${BISECT_LOCKED:-}" ] || BISECT_LOCKED=1 exec flock "$WORK/.lock" "$0" "$@"
+mkdir -p "$WORK" "$TREE"
+# The mutants' lock: one of the two at a time in the worktree.
+[ -n "${BISECT_LOCKED:-}" ] || BISECT_LOCKED=1 exec flock "$TREE/.lock" "$0" "$@"
 
 commits=$(git -C "$LINUX_DIR" rev-list base..HEAD)	# newest first
 n=$(echo "$commits" | wc -l)
 [ "$n" -ge 2 ] || die "the series has $n patch(es): nothing to bisect"
-linux_worktree "$WORK/linux" HEAD
+linux_worktree "$TREE/linux" HEAD
 
 passed=0
 failed=0
@@ -37,22 +41,22 @@ for c in $commits; do
 		k=$((k - 1))
 		continue	# the whole series: make run's kernel
 	fi
-	git -C "$WORK/linux" checkout -q -f --detach "$c"
+	git -C "$TREE/linux" checkout -q -f --detach "$c"
 	# The fragments' options that this prefix's Kconfig defines, and the example suite to boot.
 	config=$WORK/prefix.config
 	{
 		echo 'CONFIG_KUNIT=y'
 		echo 'CONFIG_KUNIT_EXAMPLE_TEST=y'
 		for f in $FRAGMENTS; do cat "$TOP/configs/$f.config"; done
-	} | python3 "$TOP/scripts/kconfig-filter.py" "$WORK/linux" >"$config"
+	} | python3 "$TOP/scripts/kconfig-filter.py" "$TREE/linux" >"$config"
 	note "prefix $k/$n: $subject"
-	rm -f "$WORK/build/kunit/result.json"
+	rm -f "$TREE/build/kunit/result.json"
 	out=$WORK/prefix-$k.out
-	if LINUX_DIR=$WORK/linux KUNIT_BUILD=$WORK/build/kunit KUNITCONFIG=$config FRAGMENTS='' \
+	if LINUX_DIR=$TREE/linux KUNIT_BUILD=$TREE/build/kunit KUNITCONFIG=$config FRAGMENTS='' \
 		TIMEOUT=$TIMEOUT SUITE=example "$TOP/scripts/run-kunit.sh" >"$out" 2>&1; then
 		passed=$((passed + 1))
 		mkdir -p "$WORK/prefix-$k"
-		cp "$WORK/build/kunit/linux" "$WORK/build/kunit/.config" "$WORK/prefix-$k/"
+		cp "$TREE/build/kunit/linux" "$TREE/build/kunit/.config" "$WORK/prefix-$k/"
 		table+=$(printf '  ok    %d/%d %s' "$k" "$n" "$subject")$'\n'
 		printf 'prefix %s: %s\tok\t\n' "$k" "$subject" >>"$results"
 	else
@@ -63,7 +67,7 @@ for c in $commits; do
 	fi
 	k=$((k - 1))
 done
-git -C "$WORK/linux" checkout -q -f --detach HEAD
+git -C "$TREE/linux" checkout -q -f --detach "$(git -C "$LINUX_DIR" rev-parse HEAD)"
 python3 -c 'import sys
 sys.path.insert(0, sys.argv[1])
 import results

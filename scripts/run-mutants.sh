@@ -47,14 +47,14 @@ lane_dir() {
 	if [ "$1" = 1 ]; then echo "$WORK"; else echo "$WORK/lane-$1"; fi
 }
 
-# Run lane $1's worktree as it stands as run $2; echo what killed it ("splat", "hang", the failing
-# tests, read from check-log.py's result.json), "survived", or "broken" when it gave no verdict (did
-# not build or run).
+# Run lane $1's worktree as it stands as run $2, keeping the lane's .config if $3 is 1; echo what
+# killed it ("splat", "hang", the failing tests, read from check-log.py's result.json), "survived",
+# or "broken" when it gave no verdict (did not build or run).
 run_one() {
 	local dir
 	dir=$(lane_dir "$1")
 	rm -f "$dir/build/kunit/result.json"
-	LINUX_DIR=$dir/linux KUNIT_BUILD=$dir/build/kunit TIMEOUT=$MUTANT_TIMEOUT \
+	LINUX_DIR=$dir/linux KUNIT_BUILD=$dir/build/kunit TIMEOUT=$MUTANT_TIMEOUT KEEP_CONFIG=$3 \
 		"$TOP/scripts/run-kunit.sh" >"$WORK/$2.out" 2>&1 || true
 	cp "$dir/build/kunit/test.log" "$WORK/$2.log" 2>/dev/null || true
 	cp "$dir/build/kunit/kunit.json" "$WORK/$2.json" 2>/dev/null || true
@@ -65,7 +65,7 @@ run_one() {
 # One line a run in $WORK/lane-<j>.tsv: name, status (ok: killed by its test; fail: survived or
 # killed by the wrong test; broken: no verdict), and what was seen.
 lane() {
-	local j=$1 dir tsv name file expected pattern target by t right
+	local j=$1 dir tsv name file expected pattern target by t right keep kconfig
 	shift
 	dir=$(lane_dir "$j")
 	tsv=$WORK/lane-$j.tsv
@@ -73,7 +73,7 @@ lane() {
 	linux_worktree "$dir/linux" "$head"
 	git -C "$dir/linux" checkout -q -f --detach "$head"
 	note "lane $j: the unmutated kernel"
-	by=$(run_one "$j" "unmutated-$j")
+	by=$(run_one "$j" "unmutated-$j" 0)
 	case $by in
 	survived) ;;
 	broken)
@@ -86,6 +86,9 @@ lane() {
 		return
 		;;
 	esac
+	# The .config kunit.py made stands as long as no Kconfig file differs from the unmutated tree's:
+	# a mutant that changes one, and the one after it, are configured again.
+	kconfig=0
 	for name in "$@"; do
 		git -C "$dir/linux" checkout -q -f --detach "$head"
 		if [ -f "$MUTANTS_DIR/$name.patch" ]; then
@@ -111,8 +114,14 @@ lane() {
 			printf '%s\tbroken\tno longer applies to linux/\n' "$name" >>"$tsv"
 			continue
 		fi
+		keep=$((1 - kconfig))
+		kconfig=0
+		if git -C "$dir/linux" diff --name-only | grep -q '\(^\|/\)Kconfig'; then
+			kconfig=1
+			keep=0
+		fi
 		note "lane $j: mutant $name"
-		by=$(run_one "$j" "$name")
+		by=$(run_one "$j" "$name" "$keep")
 		case $by in
 		survived)
 			printf '%s\tfail\tsurvived (expected: %s)\n' "$name" "$expected" >>"$tsv"

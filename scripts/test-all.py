@@ -393,9 +393,11 @@ PARTS = {
     'peers': peers,
     'scripts': script_tests,
     'checkpatch': checkpatch,
+    # The mutants first: bisect builds its prefixes in their first lane's tree (a rebuild, not a
+    # whole build), and repro boots two of bisect's kernels.
+    'mutants': mutants,
     'bisect': bisect_check,
     'repro': repro,
-    'mutants': mutants,
 }
 # Run only when named (`test-all.py smp`): a cold x86_64 build would push make test past its time
 # budget (docs/smp.md).
