@@ -1,5 +1,6 @@
 """make run against the real kernel tree: a dropped config option and a hung kernel fail the run."""
 import os
+import shutil
 import subprocess
 import unittest
 
@@ -41,3 +42,54 @@ class KunitRun(TempDirTest):
         self.assertIn('rerun:   REPRO', r.stdout)
         with open(os.path.join(build, 'test.log')) as f:
             self.assertIn('KTAP version 1', f.read())
+
+
+@unittest.skipUnless(os.path.exists(KUNIT_PY), 'needs linux/ (make linux)')
+class KeepConfig(TempDirTest):
+    """KEEP_CONFIG=1 (the mutants): make alone, then kunit.py exec, on a tree whose Makefile logs."""
+
+    PASSING_KERNEL = ('#!/bin/sh\necho "KTAP version 1"\necho "1..1"\necho "    KTAP version 1"\n'
+                      'echo "    # Subtest: s"\necho "    1..1"\necho "    ok 1 t"\necho "ok 1 s"\n')
+
+    def fake_tree(self, all_rule):
+        # A copy: kunit.py works in the tree it finds itself in.
+        shutil.copytree(os.path.dirname(KUNIT_PY), self.path('linux', 'tools', 'testing', 'kunit'),
+                        ignore=shutil.ignore_patterns('__pycache__', '.kunit'))
+        self.write('linux/Makefile', 'all:\n\t@echo "$@ ARCH=$(ARCH) O=$(O)" >>make.log\n' + all_rule +
+                   'olddefconfig:\n\t@echo $@ >>make.log\n')
+        self.write('build/.config', 'CONFIG_KUNIT=y\n')
+        self.write('build/linux', self.PASSING_KERNEL)
+        os.chmod(self.path('build', 'linux'), 0o755)
+
+    def run_kunit(self, keep):
+        return self.run_script('run-kunit.sh', {'LINUX_DIR': self.path('linux'), 'FRAGMENTS': '',
+                                                'KUNIT_BUILD': self.path('build'),
+                                                'KEEP_CONFIG': keep}, timeout=120)
+
+    def make_log(self):
+        with open(self.path('linux', 'make.log')) as f:
+            return f.read().split('\n')
+
+    def test_the_kernel_is_built_with_make_alone_then_booted(self):
+        self.fake_tree('')
+        r = self.run_kunit('1')
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(self.make_log(), ['all ARCH=um O=../build', ''])
+        self.assertIn('kunit.py', r.stdout)
+        self.assertIn("'exec'", r.stdout)
+
+    def test_a_build_that_fails_is_no_result_with_makes_error_shown(self):
+        self.fake_tree('\t@echo "gup.c:1: error: broken"; exit 2\n')
+        r = self.run_kunit('1')
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn('gup.c:1: error: broken', r.stdout)
+        self.assertIn('no result from kunit.py', r.stdout)
+
+    def test_bad_values_and_a_build_without_a_config_are_refused(self):
+        self.fake_tree('')
+        self.assertIn('KEEP_CONFIG=2: want 0 or 1', self.run_kunit('2').stderr)
+        os.remove(self.path('build', '.config'))
+        r = self.run_kunit('1')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('no .config to keep', r.stderr)
+        self.assertFalse(os.path.exists(self.path('linux', 'make.log')))
