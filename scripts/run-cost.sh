@@ -12,6 +12,11 @@
 # warm-up run, which the CSV keeps as run 0 and the report leaves out); the
 # CSV is build/cost/cost.csv, the report scripts/cost-report.py's. See docs/smp.md.
 #
+# ICOUNT=1: QEMU's -icount (shift=0, sleep=off): the guest's clock counts instructions, one a
+# nanosecond, and the vCPUs take turns on one host thread. The CPU time of a population (cpu_ns, the
+# report's second table) is then the instructions it took, the same work counted alike in every
+# boot, whatever else the host runs; elapsed times that wait for the disk mean less there.
+#
 # TRACE=1: the same with the gup:gup_fault tracepoint compiled in (configs/cost-trace.config, in
 # build/cost-trace/) and enabled in the guest, which counts after each run the faults GUP took,
 # those taken with FAULT_FLAG_TRIED and those that returned VM_FAULT_RETRY (faults.csv): where the
@@ -20,6 +25,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 TRACE=${TRACE:-}
+ICOUNT=${ICOUNT:-0}
 COST=$BUILD_DIR/cost${TRACE:+-trace}
 ROUNDS=${ROUNDS:-8}
 RUNS=${RUNS:-3}
@@ -33,6 +39,7 @@ FIX_PATTERN=mm-gup-make-__mm_populate-retry-with-FOLL_TRIED
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 [ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
+case $ICOUNT in 0 | 1) ;; *) die "ICOUNT=$ICOUNT: want 0 or 1" ;; esac
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	{ echo "== cost: SKIPPED: no qemu-system-x86_64 (Debian: qemu-system-x86)"; exit 77; }
 [ -x "$BUSYBOX" ] || die "no $BUSYBOX: run 'make deps' (busybox-static)"
@@ -131,23 +138,31 @@ if [ ! -f "$COST/disk.img" ] || [ "$(cat "$COST/disk.mib" 2>/dev/null)" != "$MIB
 fi
 
 bios=/usr/share/qemu/qboot.rom
-engine="qemu-tcg-${CPUS}cpu"
+if [ "$ICOUNT" = 1 ]; then
+	accel=(-accel tcg -icount "shift=0,sleep=off")
+	engine="qemu-tcg-icount-${CPUS}cpu"
+	accel_text="TCG with -icount shift=0,sleep=off (one host thread, guest time = instructions)"
+else
+	accel=(-accel "tcg,thread=multi")
+	engine="qemu-tcg-${CPUS}cpu"
+	accel_text="TCG (multi-threaded)"
+fi
 csv=$COST/cost.csv
 # The conditions every figure was measured under, beside the figures.
 {
 	echo "date: $(date -u '+%F %T UTC')"
 	echo "host: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) cores"
 	echo "kernel: $(make -s -C "$tree" kernelversion), linux/ HEAD $head (stock: without $(basename "$fix"))"
-	echo "engine: QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version //p'), TCG (multi-threaded), $CPUS vCPUs, 1 GiB"
+	echo "engine: QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version //p'), $accel_text, $CPUS vCPUs, 1 GiB"
 	echo "runs: $ROUNDS rounds x $RUNS runs (and a warm-up run 0 per boot, not counted), $MIB MiB file on virtio-blk (ext2), page cache dropped before each file run"
 } >"$COST/conditions.txt"
-echo "engine,kernel,boot,mode,run,ns,reads,sectors,majfaults" >"$csv"
+echo "engine,kernel,boot,mode,run,ns,reads,sectors,majfaults,cpu_ns" >"$csv"
 [ -z "$TRACE" ] || echo "kernel,boot,mode,run,faults,tried,retries" >"$COST/faults.csv"
 boot() { # kernel, round
 	log=$COST/boot.$1.$2.log
 	# -mem-prealloc: the host backs all guest RAM before the guest starts, so that no run pays
 	# for the host's first touch of the pages it allocates (a first run took twice as long).
-	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -smp "$CPUS" -m 1024 -mem-prealloc \
+	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$CPUS" -m 1024 -mem-prealloc \
 		-nodefaults -nographic -serial stdio -no-reboot -bios "$bios" \
 		-kernel "$COST/bzImage.$1" -initrd "$COST/initramfs.cpio" \
 		-drive "file=$COST/disk.img,if=virtio,format=raw,readonly=on" \
@@ -156,8 +171,8 @@ boot() { # kernel, round
 		die "boot $2 of the $1 kernel did not finish its runs: see $log"
 	fi
 	awk -v e="$engine" -v k="$1" -v b="$2" '
-		/^cost: [0-9]+ [a-z-]+ 0 [0-9]+ -?[0-9]+ -?[0-9]+ [0-9]+/ {
-			printf "%s,%s,%s,%s,%s,%s,%s,%s,%s\n", e, k, b, $3, $2, $5, $6, $7, $8 }' \
+		/^cost: [0-9]+ [a-z-]+ 0 [0-9]+ -?[0-9]+ -?[0-9]+ [0-9]+ [0-9]+/ {
+			printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", e, k, b, $3, $2, $5, $6, $7, $8, $9 }' \
 		"$log" | tr -d '\r' >>"$csv"
 	[ -z "$TRACE" ] || awk -v k="$1" -v b="$2" '/^trace: [0-9]+ [a-z-]+ [0-9]+ [0-9]+ [0-9]+/ {
 		printf "%s,%s,%s,%s,%s,%s,%s\n", k, b, $3, $2, $4, $5, $6 }' "$log" | tr -d '\r' >>"$COST/faults.csv"

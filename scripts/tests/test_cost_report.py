@@ -8,11 +8,21 @@ import subprocess
 HEADER = 'engine,kernel,boot,mode,run,ns,reads,sectors,majfaults\n'
 
 
-def cost_csv(file_fix=1.0, anon_fix=1.0, noise=0.0, rounds=10, runs=3, warmup_ns=None):
+def cost_csv(file_fix=1.0, anon_fix=1.0, noise=0.0, rounds=10, runs=3, warmup_ns=None, cpu_fix=None):
     """Stock's runs take 600 ms (file) and 250 ms (anon), the fix's that times *_fix; every boot
-    is shifted by up to +-noise and every run by a tenth of that. Run 0 takes warmup_ns."""
+    is shifted by up to +-noise and every run by a tenth of that. Run 0 takes warmup_ns. With
+    cpu_fix, a cpu_ns column: a fifth of the stock time, exact, cpu_fix times that on the fix."""
     rng = random.Random(1)
     rows = []
+    if cpu_fix is not None:
+        lines = cost_csv(file_fix, anon_fix, noise, rounds, runs, warmup_ns).splitlines()
+        out = [lines[0] + ',cpu_ns']
+        for line in lines[1:]:
+            f = line.split(',')
+            ms = 250 if f[3].startswith('anon') else 600
+            out.append(line + f",{int(ms * 2e5 * (cpu_fix if f[1] == 'fix' and f[3].startswith('file') else 1))}")
+        return '\n'.join(out) + '\n'
+
     for boot in range(1, rounds + 1):
         for kernel in ('stock', 'fix'):
             shift = 1 + rng.uniform(-noise, noise)
@@ -39,7 +49,7 @@ class CostReportTest(TempDirTest):
     def test_a_cost_well_above_the_limit_fails(self):
         r, summary = self.report(cost_csv(file_fix=1.10, noise=0.01))
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
-        self.assertIn('the fix costs more than 2 % on: file-mlock file-populate', r.stdout)
+        self.assertIn('the fix costs more than 2 % on: file-mlock (ns) file-populate (ns)', r.stdout)
         self.assertEqual(summary['modes']['file-populate']['verdict'], 'over')
         self.assertAlmostEqual(summary['modes']['file-populate']['ratio'], 1.10, delta=0.01)
         self.assertEqual(summary['modes']['anon-populate']['verdict'], 'ok')
@@ -79,3 +89,24 @@ class CostReportTest(TempDirTest):
         r, summary = self.report(cost_csv(file_fix=1.10, noise=0.01, rounds=2))
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(summary['modes']['file-populate']['verdict'], 'few rounds')
+
+    def test_the_cpu_time_has_its_own_ratio_and_verdict(self):
+        # Elapsed times too noisy to tell 2 %, CPU times exact: unresolved, and within.
+        r, summary = self.report(cost_csv(file_fix=1.01, noise=0.3, cpu_fix=1.004))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(summary['modes']['file-populate']['verdict'], 'unresolved')
+        self.assertEqual(summary['cpu_modes']['file-populate']['verdict'], 'within')
+        self.assertAlmostEqual(summary['cpu_modes']['file-mlock']['ratio'], 1.004, places=6)
+        self.assertIn('CPU time of the populating thread (cpu_ns):', r.stdout)
+        self.assertIn('file-populate (ns)', r.stdout)
+
+    def test_a_cpu_cost_above_the_limit_fails_even_when_the_elapsed_time_cannot_tell(self):
+        r, summary = self.report(cost_csv(noise=0.3, cpu_fix=1.05))
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn('the fix costs more than 2 % on: file-mlock (cpu_ns) file-populate (cpu_ns)',
+                      r.stdout)
+
+    def test_a_csv_without_cpu_times_reports_the_elapsed_time_alone(self):
+        r, summary = self.report(cost_csv(noise=0.005))
+        self.assertEqual(summary['cpu_modes'], {})
+        self.assertNotIn('cpu_ns', r.stdout)
