@@ -91,6 +91,18 @@ class RunSelftests(TempDirTest):
         self.assertEqual(self.result()['cells']['populate_mlockall plain'][:2], ['pass', 'fail'])
         self.assertIn(f'plain: populate_mlockall: {test}: fail, expected pass', r.stdout)
 
+    def test_a_kernel_message_between_init_lines_is_not_taken_for_ktap(self):
+        # Seen under TCG: the clocksource watchdog's warning right after a program's nested
+        # version line. Each program is still judged; the kernel's line stays in the log.
+        good = console('good.log')
+        nested = '  KTAP version 1\n  # Subtest: mlock2-tests\n'
+        self.assertIn(nested, good)
+        noise = 'clocksource: Long readout interval, skipping watchdog check: cs_nsec: 1129604973 wd_nsec: 1129605870\n'
+        r = self.run_selftests(self.fake_kernel(good.replace(nested, nested.replace('\n', '\n' + noise, 1))))
+        self.assertEqual(self.counts(), (len(self.programs()) - 1, 1, 0, 0), r.stdout)
+        with open(self.path('build', 'selftests', 'plain.log')) as f:
+            self.assertIn(noise, f.read())
+
     def test_a_missing_test_result_fails_its_program(self):
         good = console('good.log')
         test = 'locked.sbrk_of_32_pages_is_populated'
