@@ -12,7 +12,7 @@ export SUITE TEST
 # make repro: which kernel series (6.12, 6.1; default both).
 export KERNEL
 
-.PHONY: all deps linux run smp cost nommu list selftests peers gdb gdb-check test test-scripts checkpatch record-tests mutants bisect-check soak repro stock bench bench-cost patches clean help
+.PHONY: all deps linux run smp cost nommu list selftests selftests-smp peers gdb gdb-check test test-scripts checkpatch record-tests mutants bisect-check soak repro stock bench bench-cost patches clean help
 
 all: deps linux run
 
@@ -56,6 +56,10 @@ list:
 ## selftests     boot the built kernel with busybox + userspace mm tests, plain and per configs/presets
 selftests:
 	@scripts/build-selftests.sh && scripts/run-selftests.py
+
+## selftests-smp the same guest and checks on make smp's x86_64 SMP kernel under QEMU, 2 vCPUs, TCG (build it with make smp first; build/selftests/qemu/)
+selftests-smp: deps
+	@scripts/build-selftests.sh && ENGINE=qemu scripts/run-selftests.py
 
 ## peers         stress-ng's mm stressors and trinity's mm calls in the guest, plain and per configs/presets (DURATION= s each)
 peers: deps

@@ -76,3 +76,53 @@ case ${1:-} in
 	exit 0
 	;;
 esac
+
+# QEMU for the x86_64 kernel of make smp (run-smp.sh, ENGINE=qemu run-selftests.py). A host
+# where it cannot run is skipped, never failed: qemu_x86_usable returns 1 with the reason in
+# $qemu_skip.
+qemu_x86_usable() {
+	qemu_skip=
+	if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+		qemu_skip="no qemu-system-x86_64 on this host (Debian: qemu-system-x86; run 'make deps')"
+		return 1
+	fi
+	# kunit.py's x86_64 target boots with qboot, and so does the KVM probe.
+	qemu_bios=$(qemu-system-x86_64 -L help 2>/dev/null | while read -r d; do
+		[ -f "$d/qboot.rom" ] && echo "$d/qboot.rom" && break
+	done || true)
+	if [ -z "$qemu_bios" ]; then
+		qemu_skip="QEMU has no qboot.rom (kunit.py's x86_64 target boots with it)"
+		return 1
+	fi
+	# QEMU can start a machine at all here (a container may forbid what it needs): a machine that
+	# waits for a monitor command is still running when the timeout ends it.
+	_why=$(timeout 3 qemu-system-x86_64 -accel tcg -machine none -nodefaults -display none \
+		-monitor none -S </dev/null 2>&1) && _rc=0 || _rc=$?
+	if [ "$_rc" != 124 ]; then
+		qemu_skip="QEMU cannot start a machine on this host (status $_rc): ${_why:-no output}"
+		return 1
+	fi
+}
+
+# qemu_x86_accel ACCEL CPUS PROBE_TIMEOUT BZIMAGE PROBE_LOG: sets $accel (QEMU's -accel) and
+# $accel_why. TCG unless ACCEL (tcg, kvm, auto) asks for KVM and a probe boot of BZIMAGE under
+# KVM reaches KUnit within PROBE_TIMEOUT s (on some hosts a KVM guest hangs at boot): the probe
+# asks for a suite that does not exist. Returns 1 when ACCEL=kvm and KVM does not work.
+# Multi-threaded TCG: each vCPU on a host thread of its own, so that they run at once.
+qemu_x86_accel() {
+	accel=tcg,thread=multi
+	accel_why="TCG, one host thread per vCPU (emulated CPUs: timings comparable only with each other)"
+	[ "$1" != tcg ] || return 0
+	if [ ! -w /dev/kvm ]; then
+		accel_why="TCG (KVM asked for, but /dev/kvm is missing or not writable)"
+	elif timeout "$3" qemu-system-x86_64 -accel kvm -nodefaults -m 1024 -smp "$2" \
+		-kernel "$4" -no-reboot -nographic -serial stdio -bios "$qemu_bios" \
+		-append 'console=ttyS0 kunit.filter_glob=no_such_suite kunit_shutdown=poweroff' \
+		</dev/null >"$5" 2>&1 && grep -q 'KTAP version' "$5"; then
+		accel=kvm
+		accel_why="KVM (a probe boot reached KUnit: $5)"
+	else
+		accel_why="TCG (the KVM probe boot did not reach KUnit within $3 s: $5)"
+	fi
+	[ "$1" != kvm ] || [ "$accel" = kvm ]
+}

@@ -3,6 +3,13 @@
 initramfs of scripts/build-selftests.sh, once plain and once per preset of configs/presets, and
 print one table, program x preset, ending "N passed, N failed, N skipped, N broken".
 
+ENGINE=qemu (`make selftests-smp`) boots make smp's x86_64 SMP kernel (build/smp/kunit) instead,
+under QEMU with CPUS vCPUs, TCG unless ACCEL asks for KVM and a probe boot proves it (as make smp,
+scripts/lib.sh), the disk on virtio-blk; only the boot command differs, the guest and the checks
+are the same. Its logs and results are in build/selftests/qemu/. A host where QEMU cannot run is
+skipped (exit status 77) with the reason. A preset that changes what the UML kernel process sees
+of its host (xsave=) is skipped there with the reason.
+
 The guest's /init prints nested KTAP (selftests/init.sh), read here by kunit.py's own parser
 (tools/testing/kunit/kunit_parser.py of the kernel tree). A cell is exact: the program's result and
 every test result it printed must be what selftests/expect says (default: every test passes), in
@@ -40,6 +47,16 @@ BUILD = os.environ.get('BUILD_DIR', os.path.join(TOP, 'build'))
 LINUX = os.environ.get('LINUX_DIR', os.path.join(TOP, 'linux'))
 KERNEL_DIR = os.environ.get('KUNIT_BUILD', os.path.join(BUILD, 'kunit'))
 ST = os.path.join(BUILD, 'selftests')
+# The engine the guest boots on: uml, the kernel make run built; qemu, the one make smp built.
+ENGINE = os.environ.get('ENGINE', 'uml')
+if ENGINE == 'qemu':
+    KERNEL_DIR = os.environ.get('SMP_BUILD', os.path.join(BUILD, 'smp', 'kunit'))
+# What a boot writes (logs, results, the kernel's copy): each engine its own, the guest shared.
+OUT = os.path.join(ST, 'qemu') if ENGINE == 'qemu' else ST
+# The kernel image in KERNEL_DIR, the target that builds it and its config fragment.
+IMAGE = {'uml': ('linux', 'make run', 'configs/uml.config'),
+         'qemu': (os.path.join('arch', 'x86', 'boot', 'bzImage'), 'make smp', 'configs/smp.config')}
+CPUS = os.environ.get('CPUS', '2')
 PRESETS = os.environ.get('PRESETS', os.path.join(TOP, 'configs', 'presets'))
 EXPECT = os.environ.get('EXPECT', os.path.join(TOP, 'selftests', 'expect'))
 
@@ -65,6 +82,8 @@ PROGRAM_TIMEOUT = program_timeout()
 BOOT_TIMEOUT = int(os.environ.get('BOOT_TIMEOUT', 900))
 # Boots at a time: one per host core.
 JOBS = int(os.environ.get('SELFTEST_JOBS') or os.cpu_count() or 1)
+# QEMU's -accel and what it is (qemu_setup()), and the qboot.rom it boots with.
+QEMU = {}
 
 # What the console says when no user process could run (first match is the reason given). The
 # kernel has no machine format for this: its own words are all there is.
@@ -137,6 +156,8 @@ def missing_capability(tokens, system_map, config):
     """(why the preset cannot run on this kernel, whether the kernel cannot have it), or None."""
     for t in tokens:
         name = t.split('=')[0]
+        if name == 'xsave' and ENGINE != 'uml':
+            return 'xsave= fakes the host XSAVE size the UML kernel process sees: UML only', True
         if name == 'xsave' and not os.path.exists(os.path.join(ST, 'fake_xsave.so')):
             return 'no fake_xsave.so (scripts/build-selftests.sh builds it)', False
         if '/' in name or not name.startswith('fail'):
@@ -151,50 +172,96 @@ def missing_capability(tokens, system_map, config):
 
 def snapshot_kernel():
     """Copy the kernel out of build/kunit under its lock, so a rebuild cannot change it mid-run."""
-    kdir = os.path.join(ST, 'kernel')
+    kdir = os.path.join(OUT, 'kernel')
     os.makedirs(kdir, exist_ok=True)
+    image, target, fragment = IMAGE[ENGINE]
     lock = os.path.join(KERNEL_DIR, '.lock')
     with open(lock, 'a') as lf:
         fcntl.flock(lf, fcntl.LOCK_EX)
-        for name in ('linux', 'System.map', '.config'):
+        for name in (image, 'System.map', '.config'):
             src = os.path.join(KERNEL_DIR, name)
             if not os.path.exists(src):
-                sys.exit(f'error: no {src}: build the kernel first (make run)')
+                sys.exit(f'error: no {src}: build the kernel first ({target})')
             # Replaced, not overwritten: a boot of the previous copy may still be running.
-            shutil.copy2(src, os.path.join(kdir, name + '.new'))
-            os.replace(os.path.join(kdir, name + '.new'), os.path.join(kdir, name))
+            dst = os.path.join(kdir, os.path.basename(name))
+            shutil.copy2(src, dst + '.new')
+            os.replace(dst + '.new', dst)
     with open(os.path.join(kdir, '.config')) as f:
         config = f.read()
-    for opt in ('CONFIG_BLK_DEV_INITRD=y', 'CONFIG_DEVTMPFS=y'):
+    need = ['CONFIG_BLK_DEV_INITRD=y', 'CONFIG_DEVTMPFS=y']
+    if ENGINE == 'qemu':
+        need += ['CONFIG_VIRTIO_BLK=y', 'CONFIG_UNIX=y']
+    for opt in need:
         if opt not in config:
-            sys.exit(f'error: {KERNEL_DIR} was built without {opt} (configs/uml.config asks for it): '
-                     'rebuild with make run')
+            sys.exit(f'error: {KERNEL_DIR} was built without {opt} ({fragment} asks for it): '
+                     f'rebuild with {target}')
     with open(os.path.join(kdir, 'System.map')) as f:
-        return os.path.join(kdir, 'linux'), f.read(), config
+        return os.path.join(kdir, os.path.basename(image)), f.read(), config
+
+
+def qemu_setup(kernel):
+    """QEMU's accelerator for ENGINE=qemu, by make smp's own checks and KVM probe (scripts/lib.sh);
+    a host where QEMU cannot run is skipped (exit status 77) with the reason."""
+    try:
+        accel = os.environ.get('ACCEL', 'tcg')
+        probe = subprocess.run(
+            ['bash', '-c', '. "$(dirname "$0")/lib.sh" && '
+             '{ qemu_x86_usable || { echo "$qemu_skip"; exit 77; }; } && '
+             'qemu_x86_accel "$@"; rc=$?; printf "%s\\n" "$accel" "$accel_why" "$qemu_bios"; exit $rc',
+             os.path.join(TOP, 'scripts', 'run-smp.sh'), accel, CPUS,
+             os.environ.get('PROBE_TIMEOUT', '30'), kernel, os.path.join(OUT, 'kvm-probe.log')],
+            capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        sys.exit('error: the QEMU checks did not end within 600 s')
+    out = probe.stdout.splitlines()
+    if probe.returncode == 77:
+        print(f'== selftests: SKIPPED: {out[0] if out else probe.stderr.strip()}')
+        sys.exit(77)
+    if accel not in ('tcg', 'kvm', 'auto') or len(out) != 3:
+        sys.exit(f'error: ACCEL={accel}: want tcg, kvm or auto ({probe.stderr.strip()})')
+    if probe.returncode:
+        sys.exit(f'error: ACCEL=kvm, but KVM does not work here: {out[1]}')
+    QEMU.update(accel=out[0], why=out[1], bios=out[2])
+    return f'x86_64 SMP under QEMU, {CPUS} vCPUs, {out[1]}'
+
+
+def boot_command(kernel, initramfs, timeout, args):
+    """The host's command that boots the guest kernel with args on its command line, bounded by
+    timeout, its console on stdout."""
+    disk = os.path.join(ST, 'disk.img')
+    bound = ['timeout', '-k', '5', str(timeout)]
+    if ENGINE == 'qemu':
+        # -no-reboot and panic=-1: a panic ends QEMU at once (/init powers off at its end).
+        return bound + ['qemu-system-x86_64', '-accel', QEMU['accel'], '-smp', CPUS, '-m', GUEST_MEM,
+                        '-nodefaults', '-nographic', '-serial', 'stdio', '-no-reboot',
+                        '-bios', QEMU['bios'], '-kernel', kernel, '-initrd', initramfs,
+                        '-drive', f'file={disk},if=virtio,format=raw,readonly=on',
+                        '-append', ' '.join(['console=ttyS0', 'panic=-1'] + args)]
+    return bound + [kernel, f'mem={GUEST_MEM}', 'console=tty', f'initrd={initramfs}',
+                    f'ubd0r={disk}'] + args
 
 
 def boot(kernel, name, tokens, log, initramfs=None, timeout=BOOT_TIMEOUT, started=None):
     """Boot the guest once: tokens are kernel parameters, <dir>/<knob>=<value> debugfs knobs for
     /init, xsave=<bytes> the host's XSAVE size. The whole console goes to log. started, a
     threading.Event, is set once /init has printed its KTAP version line. (rc, seconds)."""
-    env = dict(os.environ, TMPDIR=ST)
+    env = dict(os.environ, TMPDIR=OUT)
     xsave = [t.split('=', 1)[1] for t in tokens if t.startswith('xsave=')]
     if xsave:
         env.update(LD_PRELOAD=os.path.join(ST, 'fake_xsave.so'), FAKE_XSAVE_SIZE=xsave[0])
         tokens = [t for t in tokens if not t.startswith('xsave=')]
     params = [t for t in tokens if '/' not in t.split('=')[0]]
     knobs = ['st_knob=' + t for t in tokens if '/' in t.split('=')[0]]
-    cmd = ['timeout', '-k', '5', str(timeout), kernel, f'mem={GUEST_MEM}', 'console=tty',
-           'kunit.enable=0', f'initrd={initramfs or os.path.join(ST, "initramfs.cpio")}',
-           f'ubd0r={os.path.join(ST, "disk.img")}', f'st_preset={name}',
-           f'st_timeout={PROGRAM_TIMEOUT}'] + params + knobs
+    cmd = boot_command(kernel, initramfs or os.path.join(ST, 'initramfs.cpio'), timeout,
+                       ['kunit.enable=0', f'st_preset={name}', f'st_timeout={PROGRAM_TIMEOUT}']
+                       + params + knobs)
     start = time.time()
     with open(log, 'w') as f:
         f.write('$ ' + ''.join(f'{k}={env[k]} ' for k in ('LD_PRELOAD', 'FAKE_XSAVE_SIZE') if k in env)
                 + ' '.join(cmd) + '\n')
         f.flush()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
-                                cwd=ST, env=env)
+                                cwd=OUT, env=env)
         while started and not started.is_set() and proc.poll() is None:
             time.sleep(0.5)
             with open(log, errors='replace') as seen:
@@ -229,6 +296,11 @@ def status_word(kp, status):
 # why"), which kunit.py's parser does not read as a result line; KTAP puts the name first.
 PARSER_LOCK = threading.Lock()
 KSFT_DIRECTIVE = re.compile(r'^(\s*(?:not )?ok \d+) # (SKIP|XFAIL|XPASS) (.*)$')
+# The console carries the kernel's messages as well as /init's KTAP, whose lines at column 0 are
+# KTAP's own (its programs' output is indented). A kernel message between two of them (the
+# clocksource watchdog's "Long readout interval" under TCG, after a nested "KTAP version 1") would
+# end the parser's reading of that program and every one after it: such lines are left out.
+INIT_LINE = re.compile(r'^(\s|$|KTAP version |1\.\.|(not )?ok |#|Bail out!)')
 
 
 def read_console(lines, parsed_log=os.devnull):
@@ -237,7 +309,7 @@ def read_console(lines, parsed_log=os.devnull):
     the setup line's result. kunit.py's parser prints its own view into parsed_log."""
     kp = kunit_parser()
     import kunit_printer
-    lines = [KSFT_DIRECTIVE.sub(r'\1 \3 # \2', line) for line in lines]
+    lines = [KSFT_DIRECTIVE.sub(r'\1 \3 # \2', line) for line in lines if INIT_LINE.match(line)]
     # The parser prints through a module global: one boot's parse at a time.
     with PARSER_LOCK, open(parsed_log, 'w') as out:
         kp.stdout = kunit_printer.Printer(out)
@@ -307,7 +379,7 @@ def judge(exp, preset, kind, prog, result, tests, log):
 def run_boot(kernel, name, kind, tokens, programs, exp, check_log, started=None):
     """Boot once and judge every program: ({(program, preset): (shown, verdict, why),
     (program, preset, test): verdict}, notes, boot)."""
-    log = os.path.join(ST, f'{name}.log')
+    log = os.path.join(OUT, f'{name}.log')
     rc, secs = boot(kernel, name, tokens, log, started=started)
     with open(log, errors='replace') as f:
         lines = f.read().splitlines()
@@ -318,7 +390,7 @@ def run_boot(kernel, name, kind, tokens, programs, exp, check_log, started=None)
         notes.append(f'{name}: the guest could not run a user process: {why}')
         cells[('(boot)', name)] = ('-', 'broken', why)
         return cells, notes, (name, secs, rc, False, len(splats), log)
-    results = read_console(lines, os.path.join(ST, f'{name}.ktap.txt'))
+    results = read_console(lines, os.path.join(OUT, f'{name}.ktap.txt'))
     finished = all(p in results for p in programs)
     if not finished:
         notes.append(f'{name}: the boot did not finish ({exit_desc(rc)})')
@@ -349,7 +421,11 @@ def run_boot(kernel, name, kind, tokens, programs, exp, check_log, started=None)
 def main():
     with open(os.path.join(ST, 'list')) as f:
         programs = [line.split()[0] for line in f if line.strip()]
+    if ENGINE not in IMAGE:
+        sys.exit(f'error: ENGINE={ENGINE}: want uml or qemu')
     kernel, system_map, config = snapshot_kernel()
+    engine = qemu_setup(kernel) if ENGINE == 'qemu' else 'UML'
+    print(f'engine: {engine}')
     check_log = load('check_log', os.path.join(TOP, 'scripts', 'check-log.py'))
     exp = read_expect()
     table, tests, notes, boots = {}, {}, [], []
@@ -402,8 +478,8 @@ def main():
             cases.append({'name': f'{p} {n}', 'status': status[c[1]], 'note': c[2]})
             cases += [{'name': f'{p} {n}: {t}', 'status': status[v], 'note': ''}
                       for (tp, tn, t), v in tests.items() if (tp, tn) == (p, n)]
-    with open(os.path.join(ST, 'result.json'), 'w') as f:
-        json.dump({'passed': counts['pass'], 'failed': counts['fail'], 'skipped': counts['skip'],
+    with open(os.path.join(OUT, 'result.json'), 'w') as f:
+        json.dump({'engine': engine, 'passed': counts['pass'], 'failed': counts['fail'], 'skipped': counts['skip'],
                    'broken': counts['broken'],
                    'cells': {f'{p} {n}': c for (p, n), c in table.items()}, 'tests': cases},
                   f, indent=1)

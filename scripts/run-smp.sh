@@ -30,18 +30,7 @@ skip() {
 
 [ -f "$LINUX_DIR/tools/testing/kunit/kunit.py" ] || die "no kernel tree at $LINUX_DIR: run 'make linux' first"
 case $ACCEL in tcg | kvm | auto) ;; *) die "ACCEL=$ACCEL: want tcg, kvm or auto" ;; esac
-command -v qemu-system-x86_64 >/dev/null 2>&1 ||
-	skip "no qemu-system-x86_64 on this host (Debian: qemu-system-x86; run 'make deps')"
-# kunit.py's x86_64 target boots with qboot.
-qemu_bios=$(qemu-system-x86_64 -L help 2>/dev/null | while read -r d; do
-	[ -f "$d/qboot.rom" ] && echo "$d/qboot.rom" && break
-done || true)
-[ -n "$qemu_bios" ] || skip "QEMU has no qboot.rom (kunit.py's x86_64 target boots with it)"
-# QEMU can start a machine at all here (a container may forbid what it needs): a machine that
-# waits for a monitor command is still running when the timeout ends it.
-why=$(timeout 3 qemu-system-x86_64 -accel tcg -machine none -nodefaults -display none -monitor none \
-	-S </dev/null 2>&1) && rc=0 || rc=$?
-[ "$rc" = 124 ] || skip "QEMU cannot start a machine on this host (status $rc): ${why:-no output}"
+qemu_x86_usable || skip "$qemu_skip"
 
 mkdir -p "$SMP_BUILD"
 # One run at a time per build directory: kunit.py's build and its test.log are not shareable.
@@ -67,25 +56,9 @@ if [ "$rc" != 0 ]; then
 	exit 1
 fi
 
-# KVM only when a boot under it reaches KUnit: the probe asks for a suite that does not exist.
-# Multi-threaded TCG: each vCPU on a host thread of its own, so that the two run at once.
-accel=tcg,thread=multi
-accel_why="TCG, one host thread per vCPU (emulated CPUs: timings comparable only with each other)"
-if [ "$ACCEL" != tcg ]; then
-	probe=$SMP_BUILD/kvm-probe.log
-	if [ ! -w /dev/kvm ]; then
-		accel_why="TCG (KVM asked for, but /dev/kvm is missing or not writable)"
-	elif timeout "$PROBE_TIMEOUT" qemu-system-x86_64 -accel kvm -nodefaults -m 1024 -smp "$CPUS" \
-		-kernel "$SMP_BUILD/arch/x86/boot/bzImage" -no-reboot -nographic -serial stdio \
-		-bios "$qemu_bios" -append 'console=ttyS0 kunit.filter_glob=no_such_suite kunit_shutdown=poweroff' \
-		</dev/null >"$probe" 2>&1 && grep -q 'KTAP version' "$probe"; then
-		accel=kvm
-		accel_why="KVM (a probe boot reached KUnit: $probe)"
-	else
-		accel_why="TCG (the KVM probe boot did not reach KUnit within $PROBE_TIMEOUT s: $probe)"
-	fi
-	[ "$ACCEL" = kvm ] && [ "$accel" != kvm ] && die "ACCEL=kvm, but KVM does not work here: ${accel_why#TCG }"
-fi
+# KVM only when a boot under it reaches KUnit (scripts/lib.sh).
+qemu_x86_accel "$ACCEL" "$CPUS" "$PROBE_TIMEOUT" "$SMP_BUILD/arch/x86/boot/bzImage" "$SMP_BUILD/kvm-probe.log" ||
+	die "ACCEL=kvm, but KVM does not work here: ${accel_why#TCG }"
 engine="x86_64 SMP under QEMU, $CPUS vCPUs, $accel_why"
 note "engine: $engine"
 

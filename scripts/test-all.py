@@ -114,6 +114,20 @@ def selftests():
     return results.read_script_result('selftests', result)
 
 
+def selftests_smp():
+    """The same guest on make smp's x86_64 SMP kernel under QEMU (make selftests-smp, after make
+    smp); a host where QEMU cannot run skips."""
+    result = build('selftests', 'qemu', 'result.json')
+    if os.path.exists(result):
+        os.remove(result)
+    if script('build-selftests.sh'):
+        return results.Part('selftests-smp').add('build-selftests.sh', 'broken', 'the guest did not build')
+    if script('run-selftests.py', ENGINE='qemu') == 77:
+        return results.Part('selftests-smp').add('make selftests-smp', 'skip',
+                                                 'QEMU cannot run here (the reason is above)')
+    return results.read_script_result('selftests-smp', result)
+
+
 class _Cases(unittest.TextTestResult):
     """unittest's result, keeping every test's id and outcome as a case."""
 
@@ -399,10 +413,11 @@ PARTS = {
     'bisect': bisect_check,
     'repro': repro,
 }
-# Run only when named (`test-all.py smp`): a cold x86_64 build would push make test past its time
-# budget (docs/smp.md).
+# Run only when named (`test-all.py smp selftests-smp`): a cold x86_64 build would push make test
+# past its time budget (docs/smp.md).
 NAMED_ONLY = {
     'smp': smp,
+    'selftests-smp': selftests_smp,
 }
 
 

@@ -22,11 +22,14 @@ echo "KTAP version 1"
 echo "# selftests preset=$preset kernel=$(uname -r)"
 echo "1..$((progs + 1))"
 
-# The host's disk image, read-only, without readahead: each page is its own ->read_folio.
+# The host's disk image, read-only, without readahead: each page is its own ->read_folio. UML
+# attaches it as ubda, QEMU as virtio-blk (vda).
 setup=
-echo 0 >/sys/block/ubda/queue/read_ahead_kb 2>/dev/null &&
-	mount -t ext2 -o ro /dev/ubda /mnt/disk ||
-	echo "# no disk image at /dev/ubda"
+disk=ubda
+[ -b /dev/ubda ] || [ ! -b /dev/vda ] || disk=vda
+echo 0 >/sys/block/$disk/queue/read_ahead_kb 2>/dev/null &&
+	mount -t ext2 -o ro /dev/$disk /mnt/disk ||
+	echo "# no disk image at /dev/$disk"
 # shellcheck disable=SC2013 # words, not lines
 for t in $(cat /proc/cmdline); do
 	case $t in
