@@ -40,8 +40,7 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 [ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
 case $ICOUNT in 0 | 1) ;; *) die "ICOUNT=$ICOUNT: want 0 or 1" ;; esac
-command -v qemu-system-x86_64 >/dev/null 2>&1 ||
-	{ echo "== cost: SKIPPED: no qemu-system-x86_64 (Debian: qemu-system-x86)"; exit 77; }
+qemu_x86_usable || { echo "== cost: SKIPPED: $qemu_skip"; exit 77; }
 [ -x "$BUSYBOX" ] || die "no $BUSYBOX: run 'make deps' (busybox-static)"
 fix=
 for p in "$TOP"/patches/*"$FIX_PATTERN"*.patch; do
@@ -137,7 +136,6 @@ if [ ! -f "$COST/disk.img" ] || [ "$(cat "$COST/disk.mib" 2>/dev/null)" != "$MIB
 	echo "$MIB" >"$COST/disk.mib"
 fi
 
-bios=/usr/share/qemu/qboot.rom
 if [ "$ICOUNT" = 1 ]; then
 	accel=(-accel tcg -icount "shift=0,sleep=off")
 	engine="qemu-tcg-icount-${CPUS}cpu"
@@ -163,7 +161,7 @@ boot() { # kernel, round
 	# -mem-prealloc: the host backs all guest RAM before the guest starts, so that no run pays
 	# for the host's first touch of the pages it allocates (a first run took twice as long).
 	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp "$CPUS" -m 1024 -mem-prealloc \
-		-nodefaults -nographic -serial stdio -no-reboot -bios "$bios" \
+		-nodefaults -nographic -serial stdio -no-reboot -bios "$qemu_bios" \
 		-kernel "$COST/bzImage.$1" -initrd "$COST/initramfs.cpio" \
 		-drive "file=$COST/disk.img,if=virtio,format=raw,readonly=on" \
 		-append "console=ttyS0 quiet panic=-1" </dev/null >"$log" 2>&1 || true
