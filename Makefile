@@ -89,7 +89,7 @@ repro:
 stock:
 	@MUTANT=stock-6.12 SHOW=1 scripts/run-mutants.sh
 
-## bench         mmap_lock write-hold benchmark: the series vs population under the write lock (build/bench/)
+## bench         mmap_lock write-hold benchmark: the series vs population under the write lock (build/bench/; ENGINE=qemu: SMP, real sleeping reads)
 bench:
 	@scripts/run-bench.sh
 

@@ -5,8 +5,9 @@
  * The series "Avoid populating unbounded num of ptes with mmap_sem held" (Linux 3.9) sets up the
  * vma under mmap_lock held for write, drops it, then populates under the read lock. Its claim:
  * the longest write hold no longer grows with the size of the population. For sizes of 1 to
- * 256 MiB and three entry points (anonymous mmap(MAP_POPULATE), file mmap(MAP_POPULATE) of a
- * cold, slow file, brk() growth under mlockall(MCL_FUTURE)) this measures, per run:
+ * 256 MiB and four entry points (anonymous mmap(MAP_POPULATE), file mmap(MAP_POPULATE) of a
+ * cold, slow file, the same of a block device whose reads sleep, brk() growth under
+ * mlockall(MCL_FUTURE)) this measures, per run:
  *
  *   hold_max_ns, hold_total_ns, holds	write holds of mmap_lock by the populating task
  *   read_hold_max_ns			its longest read hold
@@ -19,6 +20,7 @@
  *   writer_pop_wall_ns, writer_pop_reads
  *					that population's wall time, and how often it took the
  *					read lock (once, plus once per lock drop)
+ *   writer_rt_*				the same with a SCHED_FIFO writer
  *   reader_max_wait_ns, reader_ops	once more, the other kthread taking the lock for read
  *					and dropping it in a loop, as page faults of another
  *					thread would
@@ -28,11 +30,12 @@
  * tracepoints (acquire_returned to released, or to the downgrade that ends a write hold), waits
  * from start_locking to acquire_returned.
  *
- * The other kthread starts at the population's first fault (the gup:gup_fault tracepoint, patch 3
- * of the series), and the population gives it the CPU at its next cond_resched(): UML has one CPU
- * and the kernel does not preempt (PREEMPT_NONE), so a thread that is merely runnable would only
- * get the CPU at the next tick, after small populations are done. A tracepoint probe cannot sleep,
- * so the probe marks the population as needing to reschedule instead of waiting for it.
+ * The other kthread starts at the population's first fault (the gup:gup_fault tracepoint of the
+ * test bed's series), and the population gives it the CPU at its next cond_resched(): UML has one
+ * CPU and the kernel does not preempt (PREEMPT_NONE), so a thread that is merely runnable would
+ * only get the CPU at the next tick, after small populations are done. A tracepoint probe cannot
+ * sleep, so the probe marks the population as needing to reschedule instead of waiting for it.
+ * On SMP (make bench ENGINE=qemu) the other thread may as well run on another CPU.
  *
  * Clock: ktime_get_ns() (~256 ns resolution on UML). On UML local_clock() and sched_clock() tick
  * with jiffies (HZ=100: 10 ms steps), so lock_stat's hold times and the default trace clock of
@@ -42,12 +45,20 @@
  * capability, BENCH_READ_DELAY_US µs (fsleep() below 10 µs is udelay(), a busy wait; on UML any
  * real sleep lasts up to a jiffy), in the populating kthread only. 256 MiB is 65536 reads, so
  * about 0.3 s of delay per run.
+ *
+ * The block device: null_blk's nullb0, whose every request completes on a timer after
+ * null_blk.completion_nsec (irqmode=2), so the populating task sleeps in the read with the lock
+ * dropped, as on a real disk. Its page cache is dropped before each run; it is read through the
+ * readahead of a file opened by open(2). Only make bench ENGINE=qemu boots with it: on UML any
+ * sleep lasts a jiffy.
  */
 #include <kunit/test.h>
+#include <linux/blkdev.h>
 #include <linux/completion.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/syscalls.h>
 #include <linux/timekeeping.h>
@@ -63,11 +74,12 @@
 
 static const unsigned long bench_sizes_mib[] = { 1, 4, 16, 64, 256 };
 
-enum bench_workload { BENCH_ANON, BENCH_FILE, BENCH_BRK };
+enum bench_workload { BENCH_ANON, BENCH_FILE, BENCH_BLK, BENCH_BRK };
 
 static const char *const bench_names[] = {
 	[BENCH_ANON] = "anon",
 	[BENCH_FILE] = "file",
+	[BENCH_BLK] = "blk",
 	[BENCH_BRK] = "brk",
 };
 
@@ -201,6 +213,7 @@ static void bench_probe_reset(struct bench_probe *p)
 struct bench_other {
 	struct bench_probe *probe;
 	bool write;
+	bool rt;
 	bool stop;
 	struct completion go;		/* the population's first fault */
 	unsigned long ops;
@@ -233,6 +246,8 @@ static void bench_other_fn(void *data)
 	unsigned long addr;
 	u64 t0;
 
+	if (o->rt)
+		sched_set_fifo(current);
 	WRITE_ONCE(o->probe->other_task, current);
 	wait_for_completion(&o->go);
 	do {
@@ -267,6 +282,9 @@ struct bench_result {
 	/* The population with the writer: its wall time and read-lock acquisitions. */
 	u64 writer_pop_wall;
 	unsigned long writer_pop_reads;
+	/* The same with a SCHED_FIFO writer. */
+	u64 writer_rt_wait_max, writer_rt_op_max, writer_rt_pop_wall;
+	unsigned long writer_rt_ops, writer_rt_pop_reads;
 };
 
 struct bench_ctx {
@@ -274,8 +292,53 @@ struct bench_ctx {
 	enum bench_workload workload;
 	unsigned long npages;
 	struct pop_file *pf;
+	struct file *blk;
 	unsigned long addr;
 };
+
+#ifdef CONFIG_BLOCK
+static void bench_blk_close(void *file)
+{
+	fput(file);
+}
+
+/* nullb0, opened for read, with the readahead of open(2); NULL without null_blk. */
+static struct file *bench_blk_open(struct kunit *test)
+{
+	struct device *dev;
+	struct file *file;
+	dev_t devt;
+
+	dev = class_find_device_by_name(&block_class, "nullb0");
+	if (!dev)
+		return NULL;
+	devt = dev->devt;
+	put_device(dev);
+	file = bdev_file_open_by_dev(devt, BLK_OPEN_READ, NULL, NULL);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "nullb0: open failed (%ld)", PTR_ERR(file));
+	/* alloc_file_pseudo() leaves readahead off; open(2) would set it up. */
+	file_ra_state_init(&file->f_ra, file->f_mapping);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, bench_blk_close, file), 0);
+	return file;
+}
+
+/* Cold: the device's page cache dropped, every page read again. */
+static void bench_blk_drop_cache(struct kunit *test, struct file *file)
+{
+	invalidate_bdev(file_bdev(file));
+	KUNIT_ASSERT_EQ_MSG(test, file->f_mapping->nrpages, 0UL,
+			    "nullb0: pages left in the page cache");
+}
+#else
+static struct file *bench_blk_open(struct kunit *test)
+{
+	return NULL;
+}
+
+static void bench_blk_drop_cache(struct kunit *test, struct file *file)
+{
+}
+#endif
 
 /* The population being measured: the one call that maps (or grows) and populates. */
 static void bench_populate(struct bench_ctx *c)
@@ -290,6 +353,10 @@ static void bench_populate(struct bench_ctx *c)
 		break;
 	case BENCH_FILE:
 		c->addr = pop_mmap(test, c->pf->file, 0, c->npages, PROT_READ,
+				   MAP_SHARED | MAP_POPULATE, 0);
+		break;
+	case BENCH_BLK:
+		c->addr = pop_mmap(test, c->blk, 0, c->npages, PROT_READ,
 				   MAP_SHARED | MAP_POPULATE, 0);
 		break;
 	case BENCH_BRK:
@@ -312,6 +379,9 @@ static void bench_prepare(struct bench_ctx *c)
 		/* A new, cold file each time; every read of it is delayed. */
 		c->pf = pop_file_create(test, c->npages);
 		pop_arm(test, POP_FAIL_FILEMAP_DELAY, 1, -1, BENCH_READ_DELAY_US);
+		break;
+	case BENCH_BLK:
+		bench_blk_drop_cache(test, c->blk);
 		break;
 	case BENCH_BRK:
 		mmap_write_lock(mm);
@@ -340,6 +410,9 @@ static void bench_cleanup(struct bench_ctx *c)
 		/* The page cache of a file the test keeps open until it ends: drop it now. */
 		truncate_inode_pages(c->pf->file->f_mapping, 0);
 		break;
+	case BENCH_BLK:
+		KUNIT_ASSERT_EQ(test, vm_munmap(c->addr, POP_LEN(c->npages)), 0);
+		break;
 	case BENCH_BRK:
 		KUNIT_ASSERT_EQ(test, sys_munlockall(), 0L);
 		KUNIT_ASSERT_EQ(test, (unsigned long)sys_brk(BENCH_BRK_BASE), BENCH_BRK_BASE);
@@ -349,7 +422,7 @@ static void bench_cleanup(struct bench_ctx *c)
 }
 
 /* The population again, with the other thread; its longest wait for the lock. */
-static u64 bench_contended(struct bench_ctx *c, struct bench_probe *p, bool write,
+static u64 bench_contended(struct bench_ctx *c, struct bench_probe *p, bool write, bool rt,
 			   u64 *op_max, unsigned long *ops, u64 *wall, unsigned long *reads)
 {
 	struct kunit *test = c->test;
@@ -361,6 +434,7 @@ static u64 bench_contended(struct bench_ctx *c, struct bench_probe *p, bool writ
 	KUNIT_ASSERT_NOT_NULL(test, o);
 	o->probe = p;
 	o->write = write;
+	o->rt = rt;
 	init_completion(&o->go);
 	bench_prepare(c);
 	t = pop_start_in_mm(test, bench_other_fn, o);
@@ -391,9 +465,9 @@ static u64 bench_contended(struct bench_ctx *c, struct bench_probe *p, bool writ
 }
 
 static void bench_one(struct kunit *test, struct bench_probe *p, enum bench_workload workload,
-		      unsigned long npages, struct bench_result *r)
+		      struct file *blk, unsigned long npages, struct bench_result *r)
 {
-	struct bench_ctx c = { .test = test, .workload = workload, .npages = npages };
+	struct bench_ctx c = { .test = test, .workload = workload, .npages = npages, .blk = blk };
 	u64 t0, unused, unused_wall;
 	unsigned long unused_reads;
 
@@ -409,14 +483,19 @@ static void bench_one(struct kunit *test, struct bench_probe *p, enum bench_work
 	r->read_hold_max = p->read_hold_max;
 	bench_cleanup(&c);
 
-	r->writer_wait_max = bench_contended(&c, p, true, &r->writer_op_max, &r->writer_ops,
-					     &r->writer_pop_wall, &r->writer_pop_reads);
-	r->reader_wait_max = bench_contended(&c, p, false, &unused, &r->reader_ops,
+	r->writer_wait_max = bench_contended(&c, p, true, false, &r->writer_op_max,
+					     &r->writer_ops, &r->writer_pop_wall,
+					     &r->writer_pop_reads);
+	r->writer_rt_wait_max = bench_contended(&c, p, true, true, &r->writer_rt_op_max,
+						&r->writer_rt_ops, &r->writer_rt_pop_wall,
+						&r->writer_rt_pop_reads);
+	r->reader_wait_max = bench_contended(&c, p, false, false, &unused, &r->reader_ops,
 					     &unused_wall, &unused_reads);
 }
 
 static void bench_workload(struct kunit *test, enum bench_workload workload)
 {
+	struct file *blk = NULL;
 	struct bench_probe *p;
 	struct bench_result r;
 	unsigned long size;
@@ -426,6 +505,11 @@ static void bench_workload(struct kunit *test, enum bench_workload workload)
 		kunit_skip(test, "needs the gup:gup_fault tracepoint (CONFIG_TRACEPOINTS)");
 	if (workload == BENCH_FILE && !pop_fail_available(POP_FAIL_FILEMAP_DELAY))
 		kunit_skip(test, "needs fail_filemap_delay (CONFIG_FAIL_FILEMAP_DELAY)");
+	if (workload == BENCH_BLK) {
+		blk = bench_blk_open(test);
+		if (!blk)
+			kunit_skip(test, "needs null_blk's nullb0 (make bench ENGINE=qemu)");
+	}
 	/* The experiment kernel populates under the write lock: that is what it measures. */
 	pop_faults_allow_write_locked(test);
 	p = bench_probes_on(test);
@@ -433,14 +517,16 @@ static void bench_workload(struct kunit *test, enum bench_workload workload)
 		for (i = 0; i < ARRAY_SIZE(bench_sizes_mib); i++) {
 			size = bench_sizes_mib[i];
 			memset(&r, 0, sizeof(r));
-			bench_one(test, p, workload, (size << 20) >> PAGE_SHIFT, &r);
+			bench_one(test, p, workload, blk, (size << 20) >> PAGE_SHIFT, &r);
 			kunit_info(test,
-				   "bench: workload=%s size_mib=%lu rep=%d hold_max_ns=%llu hold_total_ns=%llu holds=%lu read_hold_max_ns=%llu wall_ns=%llu writer_max_wait_ns=%llu writer_max_op_ns=%llu writer_ops=%lu reader_max_wait_ns=%llu reader_ops=%lu read_delay_us=%d writer_pop_wall_ns=%llu writer_pop_reads=%lu",
+				   "bench: workload=%s size_mib=%lu rep=%d hold_max_ns=%llu hold_total_ns=%llu holds=%lu read_hold_max_ns=%llu wall_ns=%llu writer_max_wait_ns=%llu writer_max_op_ns=%llu writer_ops=%lu reader_max_wait_ns=%llu reader_ops=%lu read_delay_us=%d writer_pop_wall_ns=%llu writer_pop_reads=%lu writer_rt_max_wait_ns=%llu writer_rt_max_op_ns=%llu writer_rt_ops=%lu writer_rt_pop_wall_ns=%llu writer_rt_pop_reads=%lu",
 				   bench_names[workload], size, rep, r.hold_max, r.hold_total,
 				   r.holds, r.read_hold_max, r.wall, r.writer_wait_max,
 				   r.writer_op_max, r.writer_ops, r.reader_wait_max, r.reader_ops,
 				   workload == BENCH_FILE ? BENCH_READ_DELAY_US : 0,
-				   r.writer_pop_wall, r.writer_pop_reads);
+				   r.writer_pop_wall, r.writer_pop_reads, r.writer_rt_wait_max,
+				   r.writer_rt_op_max, r.writer_rt_ops, r.writer_rt_pop_wall,
+				   r.writer_rt_pop_reads);
 		}
 	}
 }
@@ -455,6 +541,11 @@ static void bench_file(struct kunit *test)
 	bench_workload(test, BENCH_FILE);
 }
 
+static void bench_blk(struct kunit *test)
+{
+	bench_workload(test, BENCH_BLK);
+}
+
 static void bench_brk(struct kunit *test)
 {
 	bench_workload(test, BENCH_BRK);
@@ -463,6 +554,7 @@ static void bench_brk(struct kunit *test)
 static struct kunit_case populate_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_anon),
 	KUNIT_CASE_SLOW(bench_file),
+	KUNIT_CASE_SLOW(bench_blk),
 	KUNIT_CASE_SLOW(bench_brk),
 	{}
 };

@@ -27,9 +27,12 @@ FIELDS = ['hold_max_ns', 'hold_total_ns', 'holds', 'read_hold_max_ns', 'wall_ns'
           'writer_max_wait_ns', 'writer_max_op_ns', 'writer_ops', 'reader_max_wait_ns',
           'reader_ops']
 # Added later: absent from older logs, read as 0.
-OPTIONAL_FIELDS = ['writer_pop_wall_ns', 'writer_pop_reads']
-WORKLOADS = ['anon', 'file', 'brk']
+OPTIONAL_FIELDS = ['writer_pop_wall_ns', 'writer_pop_reads', 'writer_rt_max_wait_ns',
+                   'writer_rt_max_op_ns', 'writer_rt_ops', 'writer_rt_pop_wall_ns',
+                   'writer_rt_pop_reads']
+WORKLOADS = ['anon', 'file', 'blk', 'brk']
 TITLES = {'anon': 'anonymous mmap(MAP_POPULATE)', 'file': 'file mmap(MAP_POPULATE), slow reads',
+          'blk': 'block device mmap(MAP_POPULATE), sleeping reads',
           'brk': 'brk() under mlockall(MCL_FUTURE)'}
 FLAT_MAX = 2
 LINEAR_MIN = 32
@@ -50,8 +53,9 @@ COST_WORKLOADS = ['anon', 'brk']
 NOISE_FLOOR_NS = 20000
 
 
-def parse(kernel, path):
-    """Every run of one kernel's log: dicts with kernel, workload, size_mib, rep and FIELDS."""
+def parse(kernel, path, engine='uml-1cpu', blk_delay_us=0):
+    """Every run of one kernel's log: dicts with engine, kernel, workload, size_mib, rep and
+    FIELDS. The block device's delay is the boot's (null_blk's), not in the log."""
     runs = []
     with open(path, errors='replace') as f:
         for line in f:
@@ -59,8 +63,11 @@ def parse(kernel, path):
             if not m:
                 continue
             kv = dict(item.split('=', 1) for item in m.group(2).split())
-            run = {'kernel': kernel, 'workload': kv['workload'], 'size_mib': int(kv['size_mib']),
-                   'rep': int(kv['rep']), 'read_delay_us': int(kv.get('read_delay_us', 0))}
+            run = {'engine': engine, 'kernel': kernel, 'workload': kv['workload'],
+                   'size_mib': int(kv['size_mib']), 'rep': int(kv['rep']),
+                   'read_delay_us': int(kv.get('read_delay_us', 0))}
+            if run['workload'] == 'blk':
+                run['read_delay_us'] = blk_delay_us
             run.update((k, int(kv[k])) for k in FIELDS)
             run.update((k, int(kv.get(k, 0))) for k in OPTIONAL_FIELDS)
             runs.append(run)
@@ -112,10 +119,14 @@ def shape(med, kernels, sizes):
                             ratio <= FLAT_MAX))
             if not is_yield(kernel) or w not in YIELD_WORKLOADS:
                 continue
-            raw = hi['writer_max_wait_ns'] / max(lo['writer_max_wait_ns'], 1)
-            ratio = floored(hi['writer_max_wait_ns'], lo['writer_max_wait_ns'])
-            out.append((kernel, w, 'writer wait', ratio, raw, f'<= {FLAT_MAX} (flat)',
-                        ratio <= FLAT_MAX))
+            for field, what in (('writer_max_wait_ns', 'writer wait'),
+                                ('writer_rt_max_wait_ns', 'RT writer wait')):
+                if not hi[field]:
+                    continue  # an older log, without the RT writer
+                raw = hi[field] / max(lo[field], 1)
+                ratio = floored(hi[field], lo[field])
+                out.append((kernel, w, what, ratio, raw, f'<= {FLAT_MAX} (flat)',
+                            ratio <= FLAT_MAX))
             for s in sizes:
                 y, base = med.get((kernel, w, s)), med.get(('series', w, s))
                 if not y or not base:
@@ -131,46 +142,50 @@ def shape(med, kernels, sizes):
     return out
 
 
-def write_tables(out, runs, med, kernels, sizes, verdicts):
+def write_tables(out, runs, med, kernels, sizes, verdicts, engine):
     with open(os.path.join(out, 'runs.csv'), 'w', newline='') as f:
         w = csv.writer(f)
-        w.writerow(['kernel', 'workload', 'size_mib', 'rep'] + FIELDS + ['read_delay_us']
-                   + OPTIONAL_FIELDS)
+        w.writerow(['engine', 'kernel', 'workload', 'size_mib', 'rep'] + FIELDS
+                   + ['read_delay_us'] + OPTIONAL_FIELDS)
         for r in runs:
-            w.writerow([r['kernel'], r['workload'], r['size_mib'], r['rep']]
+            w.writerow([r['engine'], r['kernel'], r['workload'], r['size_mib'], r['rep']]
                        + [r[k] for k in FIELDS] + [r['read_delay_us']]
                        + [r[k] for k in OPTIONAL_FIELDS])
     with open(os.path.join(out, 'results.csv'), 'w', newline='') as f:
         w = csv.writer(f)
-        w.writerow(['kernel', 'workload', 'size_mib', 'reps']
+        w.writerow(['engine', 'kernel', 'workload', 'size_mib', 'reps']
                    + [f'median_{k}' for k in FIELDS + OPTIONAL_FIELDS])
         for kernel in kernels:
             for wl in WORKLOADS:
                 for s in sizes:
                     m = med.get((kernel, wl, s))
                     if m:
-                        w.writerow([kernel, wl, s, m['reps']]
+                        w.writerow([engine, kernel, wl, s, m['reps']]
                                    + [round(m[k]) for k in FIELDS + OPTIONAL_FIELDS])
     lines = ['# mmap_lock during population: ' + ' vs '.join(kernels), '',
+             f'Engine: {engine}.', '',
              f'Medians of {max(m["reps"] for m in med.values())} runs, in µs. '
              '`hold max`/`hold total`: write holds of mmap_lock by the populating task; `wall`: '
              'the mmap()/brk() call. `writer wait`: the longest wait for the write lock of another '
              'kthread of the same mm doing mmap+munmap of one page in a loop from the '
              'population\'s first fault on; `reader wait`: the same with a kthread taking the '
              'read lock (as page faults of another thread would). Each is its own run of the '
-             'population. `wall, writer`: the wall time of the population with the writer; '
+             'population; `RT writer wait`: the same with a SCHED_FIFO writer. `wall, writer`: the '
+             'wall time of the population with the (SCHED_NORMAL) writer; '
              '`read locks, writer`: how often it took the read lock then (one, plus one per '
              'lock drop; not counted in older logs: 0).', '']
     head = ['workload', 'MiB']
-    for col in ('hold max', 'hold total', 'writer wait', 'reader wait', 'wall', 'wall, writer',
-                'read locks, writer'):
+    for col in ('hold max', 'hold total', 'writer wait', 'RT writer wait', 'reader wait', 'wall',
+                'wall, writer', 'read locks, writer'):
         head += [f'{col} {k}' for k in kernels]
     lines += ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for wl in WORKLOADS:
         for s in sizes:
+            if not any((k, wl, s) in med for k in kernels):
+                continue
             row = [wl, str(s)]
             for field in ('hold_max_ns', 'hold_total_ns', 'writer_max_wait_ns',
-                          'reader_max_wait_ns', 'wall_ns', 'writer_pop_wall_ns',
+                          'writer_rt_max_wait_ns', 'reader_max_wait_ns', 'wall_ns', 'writer_pop_wall_ns',
                           'writer_pop_reads'):
                 for k in kernels:
                     m = med.get((k, wl, s))
@@ -195,7 +210,7 @@ def write_tables(out, runs, med, kernels, sizes, verdicts):
     return lines
 
 
-def plot(out, med, kernels, sizes):
+def plot(out, med, kernels, sizes, engine):
     """results.png: per workload, the longest write hold and the concurrent thread's longest waits
     for the lock, for write and for read, against the size."""
     if not shutil.which('gnuplot'):
@@ -217,20 +232,21 @@ def plot(out, med, kernels, sizes):
                 for s, m in points:
                     # Clamped to 0.1 µs for the log scale (ktime_get_ns() resolves ~0.25 µs).
                     f.write(f"{s} " + ' '.join(str(max(m[field], 100) / 1e3) for field in
-                            ('hold_max_ns', 'writer_max_wait_ns', 'reader_max_wait_ns',
-                             'wall_ns')) + '\n')
+                            ('hold_max_ns', 'writer_max_wait_ns', 'writer_rt_max_wait_ns',
+                             'reader_max_wait_ns', 'wall_ns')) + '\n')
                 f.write('\n\n')
     png = os.path.join(out, 'results.png')
-    script = ["set terminal png size 1050,1060 font ',8'", f"set output '{png}'",
+    script = [f"set terminal png size {350 * len(workloads)},1320 font ',8'", f"set output '{png}'",
               'set logscale xy', "set xtics (1, 4, 16, 64, 256)", 'set xrange [0.8:320]', 'set grid',
               'set key top left', "set format y '10^{%L}'",
-              f"set multiplot layout 4,{len(workloads)} title 'mmap\\_lock during population: "
-              + ' vs '.join(kernels) + " (medians; UML, ktime\\_get\\_ns)'"]
+              f"set multiplot layout 5,{len(workloads)} title 'mmap\\_lock during population: "
+              + ' vs '.join(kernels) + f" (medians; {engine}, ktime\\_get\\_ns)'"]
     colors = {'series': '#1b9e77', 'experiment': '#d95f02', 'yield': '#7570b3',
               'yield-1': '#e7298a', 'yield-16': '#66a61e', 'yield-256': '#e6ab02',
               'yield-fair': '#a6761d'}
     for col, label in ((2, 'longest write hold (µs)'), (3, 'other thread: write-lock wait (µs)'),
-                       (4, 'other thread: read-lock wait (µs)'), (5, 'population wall time (µs)')):
+                       (4, 'SCHED\\_FIFO thread: write-lock wait (µs)'),
+                       (5, 'other thread: read-lock wait (µs)'), (6, 'population wall time (µs)')):
         for wl in workloads:
             curves = []
             for k in kernels:
@@ -274,6 +290,10 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument('logs', nargs='+', metavar='KERNEL=LOG', help="a kernel's name and its log")
     p.add_argument('--out', required=True, help='where the tables and the plot go')
+    p.add_argument('--engine', default='uml-1cpu',
+                   help='what ran the kernels (a column of the CSVs): uml-1cpu, qemu-tcg-2cpu, ...')
+    p.add_argument('--blk-delay-us', type=int, default=0,
+                   help="the block device's read delay (null_blk's, set at boot)")
     p.add_argument('--cost', action='store_true',
                    help='kernels series and noinject: the cost of disarmed fault injection')
     a = p.parse_args(argv)
@@ -281,7 +301,7 @@ def main(argv=None):
     for arg in a.logs:
         kernel, path = arg.split('=', 1)
         kernels.append(kernel)
-        got = parse(kernel, path)
+        got = parse(kernel, path, a.engine, a.blk_delay_us)
         if not got:
             print(f'error: no benchmark lines in {path}', file=sys.stderr)
             return 1
@@ -295,8 +315,8 @@ def main(argv=None):
         print('cost:    ' + (f'within {COST_MAX}x' if ok else f'OVER {COST_MAX}x (see above)'))
         return 0 if ok else 1
     verdicts = shape(med, kernels, sizes)
-    lines = write_tables(a.out, runs, med, kernels, sizes, verdicts)
-    png = plot(a.out, med, kernels, sizes)
+    lines = write_tables(a.out, runs, med, kernels, sizes, verdicts, a.engine)
+    png = plot(a.out, med, kernels, sizes, a.engine)
     print('\n'.join(lines))
     print(f"\ntables: {os.path.join(a.out, 'results.md')}, results.csv (medians), runs.csv"
           + (f'; plot: {png}' if png else ''))

@@ -14,7 +14,7 @@ set -euo pipefail
 WORK=$BUILD_DIR/bisect
 TREE=$BUILD_DIR/mutant
 TIMEOUT=${TIMEOUT:-120}
-FRAGMENTS=${FRAGMENTS:-"uml debug fault-injection kasan"}
+FRAGMENTS=${FRAGMENTS:-"uml checks debug fault-injection kasan"}
 
 [ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
 git -C "$LINUX_DIR" rev-parse -q --verify refs/tags/base >/dev/null ||

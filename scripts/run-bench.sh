@@ -13,6 +13,12 @@
 # patches/experiments/K.patch: yield-fair (the yield with a relock that queues behind the writer
 # instead of stealing the lock back), rwsem-wait-timeout-5-jiffies (rwsem's writer handoff later).
 #
+# ENGINE=qemu: the same kernels built for x86_64 (configs/smp.config, without checks.config) and
+# booted under QEMU with CPUS vCPUs (TCG; ACCEL=auto: KVM if a probe boot works, scripts/run-smp.sh),
+# with a null_blk device whose reads complete after BLK_DELAY_US µs: the block-device workload
+# (bench_blk) sleeps in its reads, as on a real disk. Output in build/bench/qemu/. A host where QEMU
+# cannot run is skipped with the reason (exit status 77).
+#
 # MODE=cost (make bench-cost): what the fault-injection capabilities cost when compiled in but
 # disarmed. Kernels series and noinject (the same tree and fragments, with the test bed's four
 # capabilities turned off: failslab and fail_page_alloc stay on in both), booted in turn ROUNDS times each for the anon and brk workloads; the report compares wall times.
@@ -30,6 +36,9 @@ YIELD=${YIELD:-$TOP/patches/experiments/populate-yield-on-contention.patch}
 # One boot runs every repetition of every workload; a hang ends here.
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
 MODE=${MODE:-shape}
+ENGINE=${ENGINE:-uml}
+CPUS=${CPUS:-2}
+BLK_DELAY_US=${BLK_DELAY_US:-100}
 case $MODE in
 shape) KERNELS=${KERNELS:-series experiment yield} ROUNDS=${ROUNDS:-3} TESTS=${TESTS:-} ;;
 cost) KERNELS="series noinject" ROUNDS=${ROUNDS:-3} TESTS="bench_[ab]*" ;;
@@ -37,7 +46,16 @@ cost) KERNELS="series noinject" ROUNDS=${ROUNDS:-3} TESTS="bench_[ab]*" ;;
 esac
 
 [ -d "$LINUX_DIR/.git" ] || [ -f "$LINUX_DIR/.git" ] || die "no kernel tree: run 'make linux' first"
-mkdir -p "$WORK"
+case $ENGINE in
+uml) OUT=$WORK ;;
+qemu)
+	OUT=$WORK/qemu
+	[ "$MODE" = shape ] || die "MODE=$MODE: ENGINE=qemu runs make bench only"
+	qemu_x86_usable || { echo "== bench: SKIPPED: $qemu_skip"; exit 77; }
+	;;
+*) die "ENGINE=$ENGINE: want uml or qemu" ;;
+esac
+mkdir -p "$WORK" "$OUT"
 # One run at a time: the worktrees and build directories are not shareable.
 [ -n "${RUN_BENCH_LOCKED:-}" ] || RUN_BENCH_LOCKED=1 exec flock "$WORK/.lock" "$0" "$@"
 head=$(git -C "$LINUX_DIR" rev-parse HEAD)
@@ -88,7 +106,7 @@ for kernel in $KERNELS; do
 	patch=$(kernel_patch "$kernel")
 	[ -z "$patch" ] || [ -f "$patch" ] || die "no patch for kernel $kernel: $patch"
 	prepare_tree "$kernel" "$patch"
-	rm -f "$WORK/$kernel.log"
+	rm -f "$OUT/$kernel.log"
 done
 for round in $(seq "$ROUNDS"); do
 	for kernel in $KERNELS; do
@@ -98,23 +116,36 @@ for round in $(seq "$ROUNDS"); do
 				"$TOP/configs/fault-injection.config" >"$WORK/noinject.config"
 			fragments="uml $WORK/noinject.config bench"
 		fi
-		note "bench kernel $kernel: build (if needed) and run $round/$ROUNDS (log: $WORK/$kernel.out)"
-		t0=$(date +%s)
-		if ! LINUX_DIR=$WORK/$kernel/linux KUNIT_BUILD=$WORK/$kernel/kunit \
-			FRAGMENTS="$fragments" SUITE=mm_populate_bench TEST="$TESTS" \
-			TIMEOUT=$BENCH_TIMEOUT "$TOP/scripts/run-kunit.sh" >"$WORK/$kernel.out" 2>&1; then
-			tail -n 25 "$WORK/$kernel.out" >&2
-			die "bench kernel $kernel failed (see $WORK/$kernel.out)"
+		note "bench kernel $kernel: build (if needed) and run $round/$ROUNDS (log: $OUT/$kernel.out)"
+		t0=$(date +%s) rc=0
+		if [ "$ENGINE" = qemu ]; then
+			build=$WORK/$kernel/smp
+			LINUX_DIR=$WORK/$kernel/linux SMP_BUILD=$build CPUS=$CPUS \
+				FRAGMENTS="smp fault-injection bench" SUITE=mm_populate_bench TEST="$TESTS" \
+				KERNEL_ARGS="null_blk.irqmode=2 null_blk.completion_nsec=${BLK_DELAY_US}000" \
+				TIMEOUT=$BENCH_TIMEOUT "$TOP/scripts/run-smp.sh" >"$OUT/$kernel.out" 2>&1 || rc=$?
+		else
+			build=$WORK/$kernel/kunit
+			LINUX_DIR=$WORK/$kernel/linux KUNIT_BUILD=$build \
+				FRAGMENTS="$fragments" SUITE=mm_populate_bench TEST="$TESTS" \
+				TIMEOUT=$BENCH_TIMEOUT "$TOP/scripts/run-kunit.sh" >"$OUT/$kernel.out" 2>&1 || rc=$?
+			echo uml-1cpu >"$build/engine"
 		fi
-		cat "$WORK/$kernel/kunit/test.log" >>"$WORK/$kernel.log"
-		note "bench kernel $kernel: $(($(date +%s) - t0)) s"
+		if [ "${rc:-0}" != 0 ]; then
+			tail -n 25 "$OUT/$kernel.out" >&2
+			die "bench kernel $kernel failed (see $OUT/$kernel.out)"
+		fi
+		cat "$build/test.log" >>"$OUT/$kernel.log"
+		engine=$(cat "$build/engine")
+		note "bench kernel $kernel: $(($(date +%s) - t0)) s ($engine)"
 	done
 done
 
 set --
 for kernel in $KERNELS; do
-	set -- "$@" "$kernel=$WORK/$kernel.log"
+	set -- "$@" "$kernel=$OUT/$kernel.log"
 done
 [ "$MODE" = cost ] && set -- --cost "$@"
-python3 "$TOP/scripts/bench-report.py" --out "$WORK" "$@"
+[ "$ENGINE" = qemu ] && set -- --blk-delay-us "$BLK_DELAY_US" "$@"
+python3 "$TOP/scripts/bench-report.py" --out "$OUT" --engine "$engine" "$@"
 note "make bench: $(($(date +%s) - start)) s"

@@ -7,7 +7,7 @@ set -euo pipefail
 KUNIT_BUILD=${KUNIT_BUILD:-$BUILD_DIR/kunit}
 # One boot of all suites; a hang ends here with the log kept.
 TIMEOUT=${TIMEOUT:-300}
-FRAGMENTS=${FRAGMENTS-"uml debug fault-injection kasan"}
+FRAGMENTS=${FRAGMENTS-"uml checks debug fault-injection kasan"}
 # The suites' kunitconfig; bisect-check passes one of its own for kernels without the suites.
 KUNITCONFIG=${KUNITCONFIG:-$TOP/kunit}
 # 1: the build directory's .config stands (the caller changed no Kconfig file since kunit.py last

@@ -18,9 +18,11 @@ TIMEOUT=${TIMEOUT:-600}
 # The KVM probe: a boot that runs no test, bounded.
 PROBE_TIMEOUT=${PROBE_TIMEOUT:-30}
 # KASAN (configs/kasan.config) is left out by default: see docs/smp.md for what it costs.
-FRAGMENTS=${FRAGMENTS-"smp fault-injection"}
+FRAGMENTS=${FRAGMENTS-"smp checks fault-injection"}
 CPUS=${CPUS:-2}
 ACCEL=${ACCEL:-tcg}
+# Kernel parameters of the boot, blank-separated (make bench ENGINE=qemu: null_blk's delay).
+KERNEL_ARGS=${KERNEL_ARGS:-}
 SKIP=77
 
 skip() {
@@ -61,9 +63,14 @@ qemu_x86_accel "$ACCEL" "$CPUS" "$PROBE_TIMEOUT" "$SMP_BUILD/arch/x86/boot/bzIma
 	die "ACCEL=kvm, but KVM does not work here: ${accel_why#TCG }"
 engine="x86_64 SMP under QEMU, $CPUS vCPUs, $accel_why"
 note "engine: $engine"
+# What make bench labels its figures with.
+echo "qemu-${accel%%,*}-${CPUS}cpu" >"$SMP_BUILD/engine"
 
 set -- exec --arch=x86_64 --build_dir="$rel_build" --timeout="$TIMEOUT" --json="$SMP_BUILD/kunit.json" \
 	--qemu_args="-accel $accel -smp $CPUS"
+for arg in $KERNEL_ARGS; do
+	set -- "$@" --kernel_args="$arg"
+done
 glob=$(kunit_glob)
 [ -n "$glob" ] && set -- "$@" "$glob"
 cmd="cd $(realpath --relative-to="$PWD" "$LINUX_DIR") && ./tools/testing/kunit/kunit.py$(printf " '%s'" "$@")"

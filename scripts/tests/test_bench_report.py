@@ -7,11 +7,17 @@ import subprocess
 SIZES = (1, 4, 16, 64, 256)
 
 
-def bench_log(hold_ns, writer_ns=lambda s: s * 1000, wall_ns=None, reader_ns=lambda s: 300):
+UML_WORKLOADS = ('anon', 'file', 'brk')
+
+
+def bench_log(hold_ns, writer_ns=lambda s: s * 1000, wall_ns=None, reader_ns=lambda s: 300,
+              rt_ns=None, workloads=UML_WORKLOADS):
     """A kernel log with 3 repetitions of every workload and size; hold_ns(size) -> hold_max_ns,
-    and the same for the writer's and the reader's longest waits and the wall time."""
+    and the same for the writer's and the reader's longest waits and the wall time; rt_ns, the
+    SCHED_FIFO writer's (absent from older logs)."""
     lines = ['KTAP version 1', '    # Subtest: mm_populate_bench']
-    for case, workload in (('bench_anon', 'anon'), ('bench_file', 'file'), ('bench_brk', 'brk')):
+    for workload in workloads:
+        case = 'bench_' + workload
         for rep in (1, 2, 3):
             for size in SIZES:
                 hold = hold_ns(size) + rep * 100
@@ -21,7 +27,10 @@ def bench_log(hold_ns, writer_ns=lambda s: s * 1000, wall_ns=None, reader_ns=lam
                     f'hold_max_ns={hold} hold_total_ns={hold} holds=1 read_hold_max_ns=0 '
                     f'wall_ns={wall} writer_max_wait_ns={writer_ns(size)} writer_max_op_ns=0 '
                     f'writer_ops=1 reader_max_wait_ns={reader_ns(size)} reader_ops=4 '
-                    'read_delay_us=5')
+                    f'read_delay_us={5 if workload == "file" else 0}'
+                    + (f' writer_rt_max_wait_ns={rt_ns(size)} writer_rt_max_op_ns=0 '
+                       'writer_rt_ops=1 writer_rt_pop_wall_ns=0 writer_rt_pop_reads=1'
+                       if rt_ns else ''))
     return '\n'.join(lines) + '\n'
 
 
@@ -111,3 +120,41 @@ class YieldReportTest(TempDirTest):
                                   wall_ns=self.SERIES_WALL, reader_ns=lambda s: 90000))
         self.assertIn('GOAL MISSED', r.stdout)
         self.assertIn('yield brk reader wait 1 MiB / series: ratio 4.50', r.stdout)
+
+
+class SmpReportTest(TempDirTest):
+    """make bench ENGINE=qemu: the block-device workload, the SCHED_FIFO writer, the engine."""
+    WORKLOADS = ('anon', 'file', 'blk', 'brk')
+
+    def report(self, yield_rt_ns):
+        def log(name, **kw):
+            return f'{name}=' + self.write(f'{name}.log', bench_log(workloads=self.WORKLOADS, **kw))
+        args = [os.path.join(SCRIPTS, 'bench-report.py'), '--out', self.tmp,
+                '--engine', 'qemu-tcg-2cpu', '--blk-delay-us', '100',
+                log('series', hold_ns=lambda s: 3000, rt_ns=lambda s: 150000 * s),
+                log('experiment', hold_ns=lambda s: 150000 * s, rt_ns=lambda s: 150000 * s),
+                log('yield-fair', hold_ns=lambda s: 3000, writer_ns=lambda s: 40000,
+                    wall_ns=lambda s: 3500, rt_ns=yield_rt_ns)]
+        return subprocess.run(args, capture_output=True, text=True)
+
+    def test_every_row_names_its_engine_and_the_block_device_its_delay(self):
+        r = self.report(lambda s: 40000)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn('series blk write hold: ratio', r.stdout)
+        self.assertIn('experiment blk write hold: ratio', r.stdout)
+        for name in ('runs.csv', 'results.csv'):
+            with open(self.path(name)) as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual({row['engine'] for row in rows}, {'qemu-tcg-2cpu'}, name)
+            self.assertEqual({row['workload'] for row in rows}, set(self.WORKLOADS), name)
+        with open(self.path('runs.csv')) as f:
+            delays = {(row['workload'], row['read_delay_us']) for row in csv.DictReader(f)}
+        self.assertEqual(delays, {('anon', '0'), ('file', '5'), ('blk', '100'), ('brk', '0')})
+        with open(self.path('results.md')) as f:
+            self.assertIn('Engine: qemu-tcg-2cpu.', f.read())
+
+    def test_a_growing_rt_writer_wait_misses_the_goal(self):
+        r = self.report(lambda s: 150000 * s)
+        self.assertIn('yield-fair anon RT writer wait: ratio 256.00', r.stdout)
+        self.assertIn('GOAL MISSED', r.stdout)
+        self.assertIn('shape:   as the series claims', r.stdout)

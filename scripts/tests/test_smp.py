@@ -30,6 +30,13 @@ class SmpSkips(TempDirTest):
         self.assertIn('== smp: SKIPPED: no qemu-system-x86_64', r.stdout)
         self.assertIn('qemu-system-x86', r.stdout)
 
+    def test_the_bench_on_qemu_without_qemu_is_skipped_too(self):
+        os.makedirs(self.path('linux/.git'))
+        r = self.run_script('run-bench.sh', {'PATH': self.bin, 'LINUX_DIR': self.path('linux'),
+                                             'BUILD_DIR': self.path('build'), 'ENGINE': 'qemu'})
+        self.assertEqual(r.returncode, SKIP, r.stdout + r.stderr)
+        self.assertIn('== bench: SKIPPED: no qemu-system-x86_64', r.stdout)
+
     def test_qemu_that_cannot_start_a_machine_is_skipped_with_its_error(self):
         share = self.path('share')
         self.write('share/qboot.rom', '')
