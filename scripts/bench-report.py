@@ -185,8 +185,8 @@ def write_tables(out, runs, med, kernels, sizes, verdicts, engine):
                 continue
             row = [wl, str(s)]
             for field in ('hold_max_ns', 'hold_total_ns', 'writer_max_wait_ns',
-                          'writer_rt_max_wait_ns', 'reader_max_wait_ns', 'wall_ns', 'writer_pop_wall_ns',
-                          'writer_pop_reads'):
+                          'writer_rt_max_wait_ns', 'reader_max_wait_ns', 'wall_ns',
+                          'writer_pop_wall_ns', 'writer_pop_reads'):
                 for k in kernels:
                     m = med.get((k, wl, s))
                     if not m:
@@ -246,7 +246,8 @@ def plot(out, med, kernels, sizes, engine):
               'yield-fair': '#a6761d'}
     for col, label in ((2, 'longest write hold (µs)'), (3, 'other thread: write-lock wait (µs)'),
                        (4, 'SCHED\\_FIFO thread: write-lock wait (µs)'),
-                       (5, 'other thread: read-lock wait (µs)'), (6, 'population wall time (µs)')):
+                       (5, 'other thread: read-lock wait (µs)'),
+                       (6, 'population wall time (µs)')):
         for wl in workloads:
             curves = []
             for k in kernels:

@@ -14,8 +14,8 @@
 # instead of stealing the lock back), rwsem-wait-timeout-5-jiffies (rwsem's writer handoff later).
 #
 # ENGINE=qemu: the same kernels built for x86_64 (configs/smp.config, without checks.config) and
-# booted under QEMU with CPUS vCPUs (TCG; ACCEL=auto: KVM if a probe boot works, scripts/run-smp.sh),
-# with a null_blk device whose reads complete after BLK_DELAY_US µs: the block-device workload
+# booted under QEMU with CPUS vCPUs (TCG; ACCEL=auto: KVM if a probe boot works, run-smp.sh), with
+# a null_blk device whose reads complete after BLK_DELAY_US µs: the block-device workload
 # (bench_blk) sleeps in its reads, as on a real disk. Output in build/bench/qemu/. A host where QEMU
 # cannot run is skipped with the reason (exit status 77).
 #
